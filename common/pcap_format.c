@@ -1,0 +1,20 @@
+#include "pcap_format.h"
+
+#include <string.h>
+
+void pcap_header_init(struct pcap_file_header *h, uint32_t linktype, uint32_t snaplen, int nano)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = nano ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO;
+	h->version_major = 2;
+	h->version_minor = 4;
+	h->snaplen = snaplen;
+	h->linktype = linktype;
+}
+
+uint32_t pcap_caplen_limit(uint32_t snaplen)
+{
+	if (snaplen == 0 || snaplen > PCAP_MAX_CAPLEN)
+		return PCAP_MAX_CAPLEN;
+	return snaplen;
+}

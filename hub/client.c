@@ -1,0 +1,184 @@
+#include "client.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pcap_format.h"
+#include "util.h"
+
+/* Enough slots per sendmsg to send a whole backlog of several MiB at once. */
+#define CLIENT_IOV_MAX 64
+
+struct client *client_new(int fd, const char *addr, const struct ring *r)
+{
+	static uint64_t next_id = 1;
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->w.fd = fd;
+	c->id = next_id++;
+	strncpy(c->addr, addr, sizeof(c->addr) - 1);
+	c->since_ms = c->progress_ms = now_ms();
+	/* Start at the next record boundary: the one the capture appends next. */
+	c->pos = ring_tail_pos(r);
+	const struct slot *s = ring_slot(r, c->pos.seq);
+	c->first_rec = s->first_rec + s->nrec;
+	return c;
+}
+
+uint64_t client_packets(const struct client *c, const struct ring *r)
+{
+	const struct slot *s = ring_slot(r, c->pos.seq);
+	uint64_t at = s->first_rec + ring_records_before(r, c->pos.seq, c->pos.off, NULL);
+
+	return at - c->first_rec - c->dropped - (c->rest ? 1 : 0);
+}
+
+void client_free(struct client *c, const struct ring *r, const char *why)
+{
+	log_info("client disconnected", "id=%llu addr=%s packets=%llu bytes=%llu dropped=%llu seconds=%llu reason=%s",
+		 (unsigned long long)c->id, c->addr,
+		 (unsigned long long)client_packets(c, r),
+		 (unsigned long long)c->bytes, (unsigned long long)c->dropped,
+		 (unsigned long long)(now_ms() - c->since_ms) / 1000, why);
+	free(c->rest);
+	free(c);
+}
+
+int client_idle(const struct client *c, const struct ring *r)
+{
+	struct ring_pos tail = ring_tail_pos(r);
+
+	return !c->rest && c->pos.seq == tail.seq && c->pos.off == tail.off;
+}
+
+/* Gathers header remainder, saved record tail and ring bytes. */
+static int gather(const struct client *c, const struct ring *r, const uint8_t *header,
+		  struct iovec *iov, size_t *total)
+{
+	int n = 0;
+	size_t rb;
+
+	*total = 0;
+	if (c->header_sent < PCAP_FILE_HEADER_LEN) {
+		iov[n].iov_base = (void *)(header + c->header_sent);
+		iov[n].iov_len = PCAP_FILE_HEADER_LEN - c->header_sent;
+		*total += iov[n++].iov_len;
+	}
+	if (c->rest) {
+		iov[n].iov_base = c->rest + c->rest_off;
+		iov[n].iov_len = c->rest_len - c->rest_off;
+		*total += iov[n++].iov_len;
+	}
+	n += ring_iov(r, c->pos, iov + n, CLIENT_IOV_MAX - n, &rb);
+	*total += rb;
+	return n;
+}
+
+/* Accounts n sent bytes against header, saved tail and ring, in that order. */
+static void consume(struct client *c, const struct ring *r, size_t n)
+{
+	c->bytes += n;
+	if (c->header_sent < PCAP_FILE_HEADER_LEN) {
+		size_t k = PCAP_FILE_HEADER_LEN - c->header_sent;
+		k = n < k ? n : k;
+		c->header_sent += (uint32_t)k;
+		n -= k;
+	}
+	if (c->rest && n > 0) {
+		size_t k = c->rest_len - c->rest_off;
+		k = n < k ? n : k;
+		c->rest_off += (uint32_t)k;
+		n -= k;
+		if (c->rest_off == c->rest_len) {
+			free(c->rest);
+			c->rest = NULL;
+		}
+	}
+	ring_advance(r, &c->pos, n);
+}
+
+int client_flush(struct client *c, const struct ring *r, const uint8_t *header)
+{
+	struct iovec iov[CLIENT_IOV_MAX];
+	size_t total;
+
+	if (!header || c->blocked)
+		return 0;
+	for (;;) {
+		int n = gather(c, r, header, iov, &total);
+		if (total == 0)
+			return 0;
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
+		ssize_t k = sendmsg(c->w.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k < 0) {
+			switch (io_classify(errno)) {
+			case IO_RETRY:
+				continue;
+			case IO_WAIT:
+				c->blocked = 1;
+				return 0;
+			case IO_CLOSE:
+				return -errno;
+			}
+		}
+		consume(c, r, (size_t)k);
+		c->progress_ms = now_ms();
+		if ((size_t)k < total) {
+			c->blocked = 1;
+			return 0;
+		}
+	}
+}
+
+int client_slot_recycled(struct client *c, const struct ring *r, uint64_t seq)
+{
+	if (c->pos.seq != seq)
+		return 0;
+	uint32_t end;
+	uint32_t whole = ring_records_before(r, seq, c->pos.off, &end);
+	if (end > c->pos.off) {
+		/* Mid-record: keep its tail so the client never gets half a record.
+		 * A saved tail is always sent before any ring byte, so there is at
+		 * most one. */
+		c->rest_len = end - c->pos.off;
+		c->rest_off = 0;
+		c->rest = malloc(c->rest_len);
+		if (!c->rest)
+			return -ENOMEM;
+		memcpy(c->rest, ring_slot_data(r, seq) + c->pos.off, c->rest_len);
+		whole++;
+	}
+	c->dropped += ring_slot(r, seq)->nrec - whole;
+	c->pos = (struct ring_pos){ .seq = seq + 1, .off = 0 };
+	return 0;
+}
+
+int client_drain_input(struct client *c)
+{
+	char junk[4096];
+
+	/* Bounded work per event: a flooding client cannot starve the loop. */
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = read(c->w.fd, junk, sizeof(junk));
+		if (n > 0)
+			continue;
+		if (n == 0)
+			return 0; /* half-closed: it may still read */
+		switch (io_classify(errno)) {
+		case IO_RETRY:
+			continue;
+		case IO_WAIT:
+			return 0;
+		case IO_CLOSE:
+			return -errno;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* One connected consumer: its cursor into the ring and its counters. */
+#ifndef PCAP_BROKER_CLIENT_H
+#define PCAP_BROKER_CLIENT_H
+
+#include <stdint.h>
+
+#include "event.h"
+#include "ring.h"
+
+struct client {
+	struct watch w;
+	struct client *prev, *next;
+	uint64_t id;
+	char addr[80];          /* "ip:port" or "unix" */
+	uint64_t since_ms;      /* connect time, monotonic */
+	uint64_t progress_ms;   /* last time a write made progress */
+	uint32_t header_sent;   /* bytes of the file header already sent */
+	struct ring_pos pos;    /* next ring byte to send */
+	uint8_t *rest;          /* tail of a record saved from an overwritten slot */
+	uint32_t rest_len, rest_off;
+	uint64_t first_rec;     /* stream index of the first record it was due */
+	uint64_t dropped;       /* records it lost by falling behind */
+	uint64_t bytes;         /* bytes sent, header included */
+	int blocked;            /* the socket is full: wait for EPOLLOUT */
+};
+
+struct hub;
+
+struct client *client_new(int fd, const char *addr, const struct ring *r);
+/* Logs its totals and frees it; the caller unlinks it and closes nothing. */
+void client_free(struct client *c, const struct ring *r, const char *why);
+
+/* Sends what it can without blocking. 0, or -errno if the client must go. */
+int client_flush(struct client *c, const struct ring *r, const uint8_t *header);
+/* Nothing left to send. */
+int client_idle(const struct client *c, const struct ring *r);
+
+/* Slot seq is about to be overwritten: move off it, keeping whole records.
+ * -ENOMEM if it cannot be kept whole and must be closed. */
+int client_slot_recycled(struct client *c, const struct ring *r, uint64_t seq);
+
+/* Records delivered so far, whole ones only. */
+uint64_t client_packets(const struct client *c, const struct ring *r);
+
+/* Reads and discards whatever the client sent. -errno when it is gone. */
+int client_drain_input(struct client *c);
+
+#endif

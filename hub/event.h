@@ -1,0 +1,19 @@
+/* The one epoll loop: every fd it watches is embedded in a struct watch. */
+#ifndef PCAP_BROKER_EVENT_H
+#define PCAP_BROKER_EVENT_H
+
+#include <stdint.h>
+
+struct hub;
+struct watch;
+typedef void (*watch_fn)(struct hub *h, struct watch *w, uint32_t events);
+
+struct watch {
+	int fd;
+	watch_fn fn;
+};
+
+int watch_add(int epfd, struct watch *w, uint32_t events);
+void watch_del(int epfd, struct watch *w);
+
+#endif

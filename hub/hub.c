@@ -1,0 +1,251 @@
+/* Start-up, the event loop and shutdown. */
+#include "hub.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+static void die(int status, const char *msg, int err)
+{
+	log_error(msg, "error=\"%s\"", strerror(err));
+	exit(status);
+}
+
+/* No more input: from now on only drain what the ring holds. */
+static void end_input(struct hub *h)
+{
+	if (h->input_done)
+		return;
+	h->input_done = 1;
+	h->drain_deadline = now_ms() + h->opt.drain_ms;
+	if (h->input.fd >= 0) {
+		watch_del(h->epfd, &h->input);
+		close(h->input.fd);
+		h->input.fd = -1;
+	}
+	for (int i = 0; i < h->nlisteners; i++)
+		watch_del(h->epfd, &h->listeners[i].w);
+}
+
+static void on_bad_input(struct hub *h)
+{
+	log_error("bad capture stream", "reason=\"%s\"", h->stream.error);
+	h->bad_input = 1;
+	capture_stop(&h->cap, 1000);
+	end_input(h);
+}
+
+static void on_input(struct hub *h, struct watch *w, uint32_t events)
+{
+	(void)w;
+	(void)events;
+	ssize_t n = stream_read(&h->stream, h->input.fd, &h->ring);
+
+	if (n > 0) {
+		h->appended = 1;
+	} else if (n == 0) {
+		if (stream_finish(&h->stream) < 0)
+			on_bad_input(h);
+		else
+			log_info("capture stream ended", "records=%llu bytes=%llu",
+				 (unsigned long long)h->ring.records, (unsigned long long)h->ring.bytes);
+		end_input(h);
+	} else if (n == -EBADMSG) {
+		h->appended = 1; /* clients still get the valid records before it */
+		on_bad_input(h);
+	} else if (io_classify((int)-n) == IO_CLOSE) {
+		errno = (int)-n;
+		log_error("reading the capture stream failed", "errno=%d", (int)-n);
+		h->bad_input = 1;
+		end_input(h);
+	}
+}
+
+static void on_capture_stderr(struct hub *h, struct watch *w, uint32_t events)
+{
+	(void)events;
+	if (capture_read_stderr(&h->cap) != -EAGAIN) {
+		watch_del(h->epfd, w);
+		close(w->fd);
+		w->fd = -1;
+	}
+}
+
+static void on_signal(struct hub *h, struct watch *w, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			if (capture_reap(&h->cap) && !h->input_done)
+				log_debug("capture command exited; reading what is left", NULL);
+			break;
+		case SIGINT:
+		case SIGTERM:
+			if (h->stopped) /* a second signal: stop waiting for clients */
+				h->drain_deadline = 0;
+			log_info("stopping", "signal=%s", strsignal((int)si.ssi_signo));
+			h->stopped = 1;
+			capture_stop(&h->cap, 1000);
+			end_input(h);
+			break;
+		}
+	}
+}
+
+static int setup_signals(struct hub *h)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	h->signals.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	h->signals.fn = on_signal;
+	if (h->signals.fd < 0)
+		return -errno;
+	return watch_add(h->epfd, &h->signals, EPOLLIN);
+}
+
+static void setup_listeners(struct hub *h)
+{
+	for (int i = 0; i < h->opt.nlisten; i++) {
+		int n = listener_bind_tcp(h->opt.listen[i], h->listeners + h->nlisteners,
+					  MAX_LISTENERS - h->nlisteners);
+		if (n == -EINVAL) {
+			fprintf(stderr, "pcap-broker: invalid listen address '%s' (want host:port, [v6]:port or :port)\n",
+				h->opt.listen[i]);
+			exit(EXIT_USAGE);
+		}
+		if (n < 0) {
+			log_error("cannot listen", "addr=%s error=\"%s\"", h->opt.listen[i], strerror(-n));
+			exit(EXIT_UNAVAIL);
+		}
+		h->nlisteners += n;
+	}
+	for (int i = 0; i < h->nlisteners; i++) {
+		struct listener *l = &h->listeners[i];
+		l->w.fn = hub_on_listener;
+		if (watch_add(h->epfd, &l->w, EPOLLIN) < 0)
+			die(EXIT_OSERR, "epoll_ctl failed", errno);
+		log_info("listening", "addr=%s", l->name);
+	}
+}
+
+static void setup_input(struct hub *h)
+{
+	int rc;
+
+	if (h->opt.cmd) {
+		if ((rc = capture_start(&h->cap, h->opt.cmd)) < 0)
+			die(EXIT_OSERR, "cannot start the capture command", -rc);
+		h->input.fd = h->cap.out.fd;
+		h->cap.err.fn = on_capture_stderr;
+		if (watch_add(h->epfd, &h->cap.err, EPOLLIN) < 0)
+			die(EXIT_OSERR, "epoll_ctl failed", errno);
+		log_info("capture started", "pid=%d", h->cap.pid);
+	} else {
+		h->input.fd = STDIN_FILENO;
+		fd_set_nonblock(STDIN_FILENO);
+		log_info("reading the capture stream from stdin", NULL);
+	}
+	h->input.fn = on_input;
+	rc = watch_add(h->epfd, &h->input, EPOLLIN);
+	/* epoll refuses regular files: a redirected file is always readable. */
+	if (rc == -EPERM)
+		h->input_is_file = 1;
+	else if (rc < 0)
+		die(EXIT_OSERR, "epoll_ctl failed", -rc);
+}
+
+void hub_setup(struct hub *h)
+{
+	int rc;
+
+	h->input.fd = -1;
+	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (h->epfd < 0)
+		die(EXIT_OSERR, "epoll_create1 failed", errno);
+	if ((rc = ring_init(&h->ring, h->opt.buffer, hub_slot_recycled, h)) < 0)
+		die(EXIT_OSERR, "cannot allocate the buffer", -rc);
+	if ((rc = stream_init(&h->stream)) < 0)
+		die(EXIT_OSERR, "cannot allocate the read buffer", -rc);
+	if ((rc = setup_signals(h)) < 0)
+		die(EXIT_OSERR, "signal setup failed", -rc);
+	/* Listen before the capture starts, so early clients miss nothing. */
+	setup_listeners(h);
+	setup_input(h);
+	log_info("ready", "listeners=%d buffer=%llu", h->nlisteners, (unsigned long long)h->opt.buffer);
+}
+
+static int drained(struct hub *h)
+{
+	if (!h->input_done)
+		return 0;
+	if (now_ms() >= h->drain_deadline)
+		return 1;
+	return !h->stream.header_ready || hub_clients_idle(h);
+}
+
+static int exit_status(struct hub *h)
+{
+	/* The command closed its output; give it a moment to exit by itself. */
+	if (h->cap.pid && !capture_wait(&h->cap, 1000))
+		capture_stop(&h->cap, 1000);
+	int code = capture_exit_code(&h->cap);
+	if (h->stopped)
+		return 0;
+	if (code != 0 && !h->bad_input) {
+		log_error("capture command failed", "status=%d", code);
+		return code;
+	}
+	if (h->bad_input)
+		return EXIT_DATAERR;
+	return code;
+}
+
+int hub_run(struct hub *h)
+{
+	struct epoll_event ev[64];
+
+	while (!drained(h)) {
+		int timeout = -1;
+		if (h->input_done)
+			timeout = (int)(h->drain_deadline - now_ms()) + 1;
+		else if (h->input_is_file)
+			timeout = 0; /* a regular file on stdin: just keep reading */
+		int n = epoll_wait(h->epfd, ev, 64, timeout);
+		if (n < 0 && errno != EINTR)
+			die(EXIT_OSERR, "epoll_wait failed", errno);
+		for (int i = 0; i < n; i++) {
+			struct watch *w = ev[i].data.ptr;
+			w->fn(h, w, ev[i].events);
+		}
+		if (h->input_is_file && !h->input_done)
+			on_input(h, &h->input, EPOLLIN);
+		if (h->appended) {
+			h->appended = 0;
+			hub_flush_clients(h);
+		}
+	}
+	while (h->clients)
+		hub_close_client(h, h->clients, h->stopped ? "hub stopping" : "capture ended");
+	int status = exit_status(h);
+	capture_release_guard(&h->cap);
+	log_info("exiting", "status=%d records=%llu drops=%llu", status,
+		 (unsigned long long)h->ring.records, (unsigned long long)h->drops);
+	return status;
+}

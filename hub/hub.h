@@ -1,0 +1,53 @@
+/* The hub: one epoll loop tying capture, ring, listeners and clients. */
+#ifndef PCAP_BROKER_HUB_H
+#define PCAP_BROKER_HUB_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "capture.h"
+#include "client.h"
+#include "event.h"
+#include "listener.h"
+#include "options.h"
+#include "ring.h"
+#include "stream.h"
+
+#define MAX_LISTENERS 32
+
+struct hub {
+	struct options opt;
+	int epfd;
+	struct ring ring;
+	struct stream stream;
+	struct capture cap;       /* pid 0 in stdin mode */
+	struct watch input;       /* the stream's fd */
+	struct watch signals;     /* signalfd */
+	struct listener listeners[MAX_LISTENERS];
+	int nlisteners;
+	struct client *clients;   /* doubly linked */
+	unsigned nclients;
+	uint64_t drops;           /* records dropped by clients that left */
+	int input_done;           /* EOF, bad input or stop: no more reading */
+	uint64_t drain_deadline;  /* when input_done: give up on slow clients */
+	int bad_input;            /* the stream was malformed */
+	int stopped;              /* by a signal */
+	int input_is_file;        /* stdin is a regular file: epoll cannot watch it */
+	int appended;             /* the ring grew since the last flush */
+};
+
+/* Start-up: exits the process with a status on failure. */
+void hub_setup(struct hub *h);
+/* Runs until the capture ends or a signal; returns the exit status. */
+int hub_run(struct hub *h);
+
+/* Clients. */
+void hub_add_client(struct hub *h, int fd, const char *addr,
+		    const struct sockaddr_storage *peer);
+void hub_close_client(struct hub *h, struct client *c, const char *why);
+void hub_flush_clients(struct hub *h);
+int hub_clients_idle(const struct hub *h);
+void hub_slot_recycled(void *ctx, uint64_t seq);
+void hub_on_listener(struct hub *h, struct watch *w, uint32_t events);
+
+#endif

@@ -1,0 +1,144 @@
+/* Accepting, serving and closing clients. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hub.h"
+#include "log.h"
+#include "resolve.h"
+#include "util.h"
+
+static const uint8_t *header_of(const struct hub *h)
+{
+	return h->stream.header_ready ? (const uint8_t *)&h->stream.header : NULL;
+}
+
+void hub_close_client(struct hub *h, struct client *c, const char *why)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		h->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	h->nclients--;
+	h->drops += c->dropped;
+	watch_del(h->epfd, &c->w);
+	/* Read what it sent and end our side first: closing with unread input
+	 * would send a reset and could destroy data still in flight to it. */
+	client_drain_input(c);
+	shutdown(c->w.fd, SHUT_WR);
+	close(c->w.fd);
+	client_free(c, &h->ring, why);
+}
+
+static void on_client(struct hub *h, struct watch *w, uint32_t events)
+{
+	struct client *c = (struct client *)w;
+	int rc = 0;
+
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		hub_close_client(h, c, "closed");
+		return;
+	}
+	if (events & EPOLLIN)
+		rc = client_drain_input(c);
+	if (rc == 0 && (events & EPOLLOUT)) {
+		c->blocked = 0;
+		rc = client_flush(c, &h->ring, header_of(h));
+	}
+	if (rc < 0)
+		hub_close_client(h, c, "closed");
+}
+
+void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockaddr_storage *peer)
+{
+	struct client *c = client_new(fd, addr, &h->ring);
+	int one = 1;
+
+	if (!c) {
+		log_warn("client refused: out of memory", "addr=%s", addr);
+		close(fd);
+		return;
+	}
+	c->w.fn = on_client;
+	if (peer && peer->ss_family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (watch_add(h->epfd, &c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
+		log_warn("client refused: epoll", "addr=%s errno=%d", addr, errno);
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = h->clients;
+	if (c->next)
+		c->next->prev = c;
+	h->clients = c;
+	h->nclients++;
+	log_connect(c->id, addr, peer, !h->opt.no_dns && peer && peer->ss_family != AF_UNIX);
+	/* The header goes out now if the capture has started. */
+	if (client_flush(c, &h->ring, header_of(h)) < 0)
+		hub_close_client(h, c, "closed");
+}
+
+void hub_flush_clients(struct hub *h)
+{
+	const uint8_t *header = header_of(h);
+	struct client *next;
+
+	for (struct client *c = h->clients; c; c = next) {
+		next = c->next;
+		if (!c->blocked && client_flush(c, &h->ring, header) < 0)
+			hub_close_client(h, c, "closed");
+	}
+}
+
+int hub_clients_idle(const struct hub *h)
+{
+	for (const struct client *c = h->clients; c; c = c->next)
+		if (!client_idle(c, &h->ring) || c->header_sent < PCAP_FILE_HEADER_LEN)
+			return 0;
+	return 1;
+}
+
+/* The ring is about to overwrite slot seq: clients still on it fall behind. */
+void hub_slot_recycled(void *ctx, uint64_t seq)
+{
+	struct hub *h = ctx;
+	struct client *next;
+
+	for (struct client *c = h->clients; c; c = next) {
+		next = c->next;
+		if (client_slot_recycled(c, &h->ring, seq) < 0)
+			hub_close_client(h, c, "out of memory");
+	}
+}
+
+static void accept_all(struct hub *h, struct listener *l)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		char addr[96];
+		int fd = accept4(l->w.fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN)
+				log_warn("accept failed", "listener=%s errno=%d", l->name, errno);
+			return;
+		}
+		sockaddr_name(&ss, addr, sizeof(addr));
+		hub_add_client(h, fd, addr, &ss);
+	}
+}
+
+void hub_on_listener(struct hub *h, struct watch *w, uint32_t events)
+{
+	(void)events;
+	accept_all(h, (struct listener *)w);
+}

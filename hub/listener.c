@@ -1,0 +1,115 @@
+#include "listener.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+
+void sockaddr_name(const void *sa, char *buf, unsigned len)
+{
+	const struct sockaddr *s = sa;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (s->sa_family == AF_INET) {
+		const struct sockaddr_in *in = sa;
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, ntohs(in->sin_port));
+	} else if (s->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
+	} else {
+		snprintf(buf, len, "unix");
+	}
+}
+
+/* Splits "host:port", "[v6]:port" or ":port"; host is "" for all addresses. */
+static int split_spec(const char *spec, char *host, size_t hlen, const char **port)
+{
+	const char *colon;
+
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+		if (!close || close[1] != ':' || (size_t)(close - spec - 1) >= hlen)
+			return -EINVAL;
+		memcpy(host, spec + 1, (size_t)(close - spec - 1));
+		host[close - spec - 1] = '\0';
+		*port = close + 2;
+		return 0;
+	}
+	colon = strrchr(spec, ':');
+	if (!colon || (size_t)(colon - spec) >= hlen || strchr(spec, ':') != colon)
+		return -EINVAL;
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	*port = colon + 1;
+	return **port ? 0 : -EINVAL;
+}
+
+static int bind_one(const struct addrinfo *ai, int dual_stack)
+{
+	int one = 1, zero = 0;
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual_stack ? &zero : &one, sizeof(int));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static void name_bound(struct listener *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	getsockname(l->w.fd, (struct sockaddr *)&ss, &sl);
+	sockaddr_name(&ss, l->name, sizeof(l->name));
+}
+
+int listener_bind_tcp(const char *spec, struct listener *out, int max)
+{
+	char host[256];
+	const char *port;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *res;
+	int n = 0, err = 0;
+
+	if (split_spec(spec, host, sizeof(host), &port) < 0)
+		return -EINVAL;
+	/* ":port" is every address: one dual-stack IPv6 socket, as Go does. */
+	int all = host[0] == '\0';
+	if (all)
+		hints.ai_family = AF_INET6;
+	int rc = getaddrinfo(all ? NULL : host, port, &hints, &res);
+	if (rc != 0 && all) {
+		hints.ai_family = AF_INET; /* no IPv6 on this host */
+		rc = getaddrinfo(NULL, port, &hints, &res);
+	}
+	if (rc != 0)
+		return rc == EAI_SYSTEM ? -errno : -EADDRNOTAVAIL;
+	for (struct addrinfo *ai = res; ai && n < max; ai = ai->ai_next) {
+		int fd = bind_one(ai, all);
+		if (fd < 0) {
+			err = fd;
+			continue;
+		}
+		out[n] = (struct listener){ .w.fd = fd };
+		name_bound(&out[n]);
+		n++;
+	}
+	freeaddrinfo(res);
+	return n > 0 ? n : (err ? err : -EADDRNOTAVAIL);
+}

@@ -1,0 +1,200 @@
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "log.h"
+#include <pcap/pcap.h>
+#include "util.h"
+
+#ifndef VERSION
+#define VERSION "0.0.0-unknown"
+#endif
+
+#define DEFAULT_LISTEN "localhost:4242"
+#define DEFAULT_BUFFER (64ull << 20)
+#define DEFAULT_DRAIN_MS 3000
+
+static const char usage[] =
+	"Usage: pcap-broker [flags]\n"
+	"Runs a capture command once and serves its pcap stream to any number of\n"
+	"PCAP-over-IP clients (tshark -i TCP@host:port, nc host port | tcpdump -r -).\n"
+	"\n"
+	"Flags (one or two dashes; every flag also as -flag=value):\n"
+	"  -cmd STRING      capture command, run with /bin/sh -c; its stdout must be pcap\n"
+	"                   [PCAP_COMMAND]. Without it, and with stdin not a terminal,\n"
+	"                   the stream is read from stdin.\n"
+	"  -listen ADDR     TCP address host:port, [v6]:port or :port; may repeat or be\n"
+	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
+	"                   (default " DEFAULT_LISTEN ")\n"
+	"  -socket PATH     also publish the stream on this Unix socket [PCAP_BROKER_SOCKET]\n"
+	"  -buffer SIZE     how far a client may fall behind before it loses whole\n"
+	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
+	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
+	"                   read to clients, e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
+	"  -n               no reverse DNS lookups of clients\n"
+	"  -debug           debug logging\n"
+	"  -json            log JSON lines instead of text\n"
+	"  -version         print the version and exit\n"
+	"  -help            print this help and exit\n"
+	"\n"
+	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
+	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
+	"  64 bad usage; 65 the stream is not valid pcap (empty, truncated, bad magic,\n"
+	"  bad record); 69 cannot listen; 71 system error at start-up.\n";
+
+enum opt_id {
+	OPT_CMD = 256, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
+	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "cmd", required_argument, NULL, OPT_CMD },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "buffer", required_argument, NULL, OPT_BUFFER },
+	{ "drain", required_argument, NULL, OPT_DRAIN },
+	/* Booleans take an optional "=true/false", as Go's flag package does. */
+	{ "n", optional_argument, NULL, OPT_N },
+	{ "debug", optional_argument, NULL, OPT_DEBUG },
+	{ "json", optional_argument, NULL, OPT_JSON },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "h", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad(const char *flag, const char *value)
+{
+	fprintf(stderr, "pcap-broker: invalid value '%s' for %s (try -help)\n", value, flag);
+	return EXIT_USAGE;
+}
+
+static int parse_bool(const char *flag, const char *v, int *out)
+{
+	if (!v || !strcasecmp(v, "true") || !strcmp(v, "1"))
+		*out = 1;
+	else if (!strcasecmp(v, "false") || !strcmp(v, "0"))
+		*out = 0;
+	else
+		return bad(flag, v);
+	return -1;
+}
+
+/* Splits a comma-separated list into o->listen (the string is kept). */
+static int add_listen(struct options *o, char *spec)
+{
+	for (char *save, *a = strtok_r(spec, ", ", &save); a; a = strtok_r(NULL, ", ", &save)) {
+		if (o->nlisten == MAX_LISTEN) {
+			fprintf(stderr, "pcap-broker: at most %d listen addresses\n", MAX_LISTEN);
+			return EXIT_USAGE;
+		}
+		o->listen[o->nlisten++] = a;
+	}
+	return -1;
+}
+
+static int set_buffer(struct options *o, const char *flag, const char *v)
+{
+	if (parse_size(v, &o->buffer) < 0 || o->buffer < (4ull << 20) || o->buffer > (1ull << 40))
+		return bad(flag, v);
+	return -1;
+}
+
+static int set_drain(struct options *o, const char *flag, const char *v)
+{
+	if (parse_duration_ms(v, &o->drain_ms) < 0)
+		return bad(flag, v);
+	return -1;
+}
+
+static int from_env(struct options *o)
+{
+	const char *v;
+	int rc = -1;
+
+	o->cmd = getenv("PCAP_COMMAND");
+	if (o->cmd && !*o->cmd)
+		o->cmd = NULL;
+	o->socket_path = getenv("PCAP_BROKER_SOCKET");
+	if ((v = getenv("LISTEN_ADDRESS")) && *v)
+		rc = add_listen(o, strdup(v));
+	if (rc < 0 && (v = getenv("PCAP_BROKER_BUFFER")) && *v)
+		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_DRAIN")) && *v)
+		rc = set_drain(o, "PCAP_BROKER_DRAIN", v);
+	return rc;
+}
+
+static void print_version(void)
+{
+	printf("pcap-broker %s\n%s\n", VERSION, pcap_lib_version());
+}
+
+static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
+{
+	switch (id) {
+	case OPT_CMD:
+		o->cmd = arg;
+		return -1;
+	case OPT_LISTEN:
+		if (!*listen_from_flags) { /* the first -listen replaces the env's */
+			o->nlisten = 0;
+			*listen_from_flags = 1;
+		}
+		return add_listen(o, arg);
+	case OPT_SOCKET:
+		o->socket_path = arg;
+		return -1;
+	case OPT_BUFFER:
+		return set_buffer(o, "-buffer", arg);
+	case OPT_DRAIN:
+		return set_drain(o, "-drain", arg);
+	case OPT_N:
+		return parse_bool("-n", arg, &o->no_dns);
+	case OPT_DEBUG:
+		return parse_bool("-debug", arg, &o->debug);
+	case OPT_JSON:
+		return parse_bool("-json", arg, &o->json);
+	case OPT_VERSION:
+		print_version();
+		return 0;
+	case OPT_HELP:
+		fputs(usage, stdout);
+		return 0;
+	default:
+		fputs("Try 'pcap-broker -help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	int id, rc, listen_from_flags = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->buffer = DEFAULT_BUFFER;
+	o->drain_ms = DEFAULT_DRAIN_MS;
+	if ((rc = from_env(o)) >= 0)
+		return rc;
+	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1)
+		if ((rc = apply(o, id, optarg, &listen_from_flags)) >= 0)
+			return rc;
+	if (optind < argc) {
+		fprintf(stderr, "pcap-broker: unexpected argument '%s' (try -help)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o->nlisten == 0)
+		o->listen[o->nlisten++] = DEFAULT_LISTEN;
+	if (o->nlisten == 1 && !strcmp(o->listen[0], "none"))
+		o->nlisten = 0;
+	if (!o->cmd && isatty(STDIN_FILENO)) {
+		fputs("pcap-broker: no capture: give -cmd (or PCAP_COMMAND) or pipe a pcap stream into stdin\n", stderr);
+		return EXIT_USAGE;
+	}
+	return -1;
+}

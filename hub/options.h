@@ -1,0 +1,25 @@
+/* Command line and environment: flags win over variables. */
+#ifndef PCAP_BROKER_OPTIONS_H
+#define PCAP_BROKER_OPTIONS_H
+
+#include <stdint.h>
+
+#define MAX_LISTEN 16
+
+struct options {
+	const char *cmd;                 /* NULL: read the stream from stdin */
+	const char *listen[MAX_LISTEN];  /* TCP addresses; none with "none" */
+	int nlisten;
+	const char *socket_path;         /* Unix socket to publish, or NULL */
+	uint64_t buffer;                 /* bytes a client may fall behind */
+	uint64_t drain_ms;               /* how long to drain after the capture ends */
+	int no_dns;
+	int debug;
+	int json;
+};
+
+/* Fills o from env and argv. Returns -1 to continue, or an exit status (0
+ * after -help/-version, EXIT_USAGE on a bad flag). */
+int options_parse(struct options *o, int argc, char **argv);
+
+#endif
