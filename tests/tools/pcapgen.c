@@ -2,12 +2,14 @@
  * Ethernet/IPv4/UDP frames in an IMIX-like mix (64/576/1500 bytes, 7:4:1),
  * each with its sequence number (8 bytes, big-endian) at PCAPGEN_SEQ_OFF.
  *
- *   pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] > file.pcap */
+ *   pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] > file.pcap
+ * -rate paces the output (flushed per packet) for live-stream tests. */
 #include <byteswap.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pcap_format.h"
 
@@ -46,12 +48,34 @@ static void frame(uint8_t *p, uint32_t len, uint64_t seq)
 		p[i] = (uint8_t)(seq + i);
 }
 
+/* Keeps the average at rate packets/s: sleeps (after a flush) only when
+ * ahead of schedule, so high rates go out in batches. */
+static int pace(uint64_t sent, uint64_t rate)
+{
+	static struct timespec t0;
+	struct timespec now, due;
+
+	if (!t0.tv_sec)
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t ns = sent * 1000000000ull / rate + (uint64_t)t0.tv_nsec;
+	due.tv_sec = t0.tv_sec + (time_t)(ns / 1000000000ull);
+	due.tv_nsec = (long)(ns % 1000000000ull);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < due.tv_sec || (now.tv_sec == due.tv_sec && now.tv_nsec < due.tv_nsec)) {
+		if (fflush(stdout))
+			return -1;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const uint32_t imix[12] = { 64, 64, 576, 64, 1500, 64, 576, 64, 64, 576, 64, 576 };
 	uint64_t count = 1000;
 	uint32_t snaplen = 262144, fixed = 0;
 	int nano = 0;
+	uint64_t rate = 0;
 	static uint8_t buf[PCAP_RECORD_HEADER_LEN + PCAP_MAX_CAPLEN];
 
 	for (int i = 1; i < argc; i++) {
@@ -63,10 +87,12 @@ int main(int argc, char **argv)
 			swap = 1;
 		else if (!strcmp(argv[i], "-snaplen") && i + 1 < argc)
 			snaplen = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-rate") && i + 1 < argc)
+			rate = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-size") && i + 1 < argc)
 			fixed = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N]\n");
+			fprintf(stderr, "usage: pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS]\n");
 			return 64;
 		}
 	}
@@ -97,6 +123,8 @@ int main(int argc, char **argv)
 		memcpy(buf, &rh, sizeof(rh));
 		frame(buf + sizeof(rh), len, seq);
 		if (fwrite(buf, sizeof(rh) + cap, 1, stdout) != 1)
+			return 1;
+		if (rate && pace(seq + 1, rate))
 			return 1;
 	}
 	return fflush(stdout) ? 1 : 0;

@@ -1,0 +1,81 @@
+# Shared by every suite: start the real hub on a kernel-chosen port, wait for
+# it by reading its log (never a fixed sleep), and kill everything in teardown.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+BUILD="${BUILD:-$ROOT/build}"
+HUB="$BUILD/pcap-broker"
+GEN="$BUILD/tools/pcapgen"
+VERIFY="$BUILD/tools/pcapverify"
+PIDS=()
+
+# wait_until TIMEOUT_S COMMAND...: polls COMMAND every 20 ms.
+wait_until() {
+	local deadline=$((SECONDS + $1)); shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$deadline" ] && { echo "timed out waiting for: $*" >&2; return 1; }
+		sleep 0.02
+	done
+}
+
+log_has() { grep -qE -- "$2" "$1" 2>/dev/null; }
+
+# log_count FILE REGEX: matching lines.
+log_count() { grep -cE -- "$2" "$1" 2>/dev/null || true; }
+
+# start_hub ARGS...: runs the hub with stderr in $HUB_LOG; sets HUB_PID and
+# PORT (the first TCP listener) once it has logged "ready".
+start_hub() {
+	HUB_LOG="${HUB_LOG:-$BATS_TEST_TMPDIR/hub.log}"
+	"$HUB" "$@" 2>"$HUB_LOG" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" 'ready|"message":"ready"' || { cat "$HUB_LOG" >&2; return 1; }
+	PORT=$(grep -oE 'listening.*addr=[^ ]*:[0-9]+' "$HUB_LOG" | head -1 | grep -oE '[0-9]+$' || true)
+}
+
+# gated_cat FILE: a capture command that waits for $BATS_TEST_TMPDIR/go
+# before streaming FILE, so clients can connect first.
+gated_cat() {
+	echo "while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.01; done; cat '$1'"
+}
+open_gate() { touch "$BATS_TEST_TMPDIR/go"; }
+
+# client OUT: a PCAP-over-IP client saving the stream to OUT.
+client() {
+	socat -u -b 262144 "TCP:127.0.0.1:$PORT" "OPEN:$1,creat,trunc" &
+	PIDS+=("$!")
+}
+
+# wait_clients N: the hub has logged N client connections.
+wait_clients() {
+	wait_until 10 bash -c "[ \$(grep -c 'client connected' '$HUB_LOG') -ge $1 ]"
+}
+
+# hub_exit: waits for the hub and sets HUB_STATUS.
+hub_exit() {
+	local i
+	for i in $(seq 1 500); do kill -0 "$HUB_PID" 2>/dev/null || break; sleep 0.02; done
+	HUB_STATUS=0
+	wait "$HUB_PID" || HUB_STATUS=$?
+}
+
+# group_alive PGID: some process of the group still runs (zombies waiting
+# for init to reap them do not count).
+group_alive() {
+	local p
+	for p in $(pgrep -g "$1"); do
+		[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] || return 0
+	done
+	return 1
+}
+group_gone() { ! group_alive "$1"; }
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	PIDS=()
+}
