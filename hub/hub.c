@@ -208,7 +208,8 @@ static int exit_status(struct hub *h)
 	int code = capture_exit_code(&h->cap);
 	if (h->stopped)
 		return 0;
-	if (code != 0 && !h->bad_input) {
+	/* The command's own failure says more than the stream it cut short. */
+	if (code != 0) {
 		log_error("capture command failed", "status=%d", code);
 		return code;
 	}
