@@ -28,6 +28,9 @@ static const char usage[] =
 	"  -cmd STRING      capture command, run with /bin/sh -c; its stdout must be pcap\n"
 	"                   [PCAP_COMMAND]. Without it, and with stdin not a terminal,\n"
 	"                   the stream is read from stdin.\n"
+	"  -i IFACE         capture IFACE natively with libpcap (immediate mode, full\n"
+	"                   snaplen) instead of running a command [PCAP_BROKER_INTERFACE]\n"
+	"  -f FILTER        BPF filter for -i [PCAP_BROKER_FILTER]\n"
 	"  -listen ADDR     TCP address host:port, [v6]:port or :port; may repeat or be\n"
 	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
 	"                   (default " DEFAULT_LISTEN ")\n"
@@ -45,15 +48,18 @@ static const char usage[] =
 	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
 	"  64 bad usage; 65 the stream is not valid pcap (empty, truncated, bad magic,\n"
-	"  bad record); 69 cannot listen; 71 system error at start-up.\n";
+	"  bad record); 69 cannot listen; 71 system error at start-up;\n"
+	"  74 the native capture (-i) failed.\n";
 
 enum opt_id {
-	OPT_CMD = 256, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
+	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
 	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
 static const struct option longopts[] = {
 	{ "cmd", required_argument, NULL, OPT_CMD },
+	{ "i", required_argument, NULL, OPT_IFACE },
+	{ "f", required_argument, NULL, OPT_FILTER },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
@@ -121,6 +127,8 @@ static int from_env(struct options *o)
 	if (o->cmd && !*o->cmd)
 		o->cmd = NULL;
 	o->socket_path = getenv("PCAP_BROKER_SOCKET");
+	o->interface = getenv("PCAP_BROKER_INTERFACE");
+	o->filter = getenv("PCAP_BROKER_FILTER");
 	if ((v = getenv("LISTEN_ADDRESS")) && *v)
 		rc = add_listen(o, strdup(v));
 	if (rc < 0 && (v = getenv("PCAP_BROKER_BUFFER")) && *v)
@@ -140,6 +148,12 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	switch (id) {
 	case OPT_CMD:
 		o->cmd = arg;
+		return -1;
+	case OPT_IFACE:
+		o->interface = arg;
+		return -1;
+	case OPT_FILTER:
+		o->filter = arg;
 		return -1;
 	case OPT_LISTEN:
 		if (!*listen_from_flags) { /* the first -listen replaces the env's */
@@ -192,7 +206,15 @@ int options_parse(struct options *o, int argc, char **argv)
 		o->listen[o->nlisten++] = DEFAULT_LISTEN;
 	if (o->nlisten == 1 && !strcmp(o->listen[0], "none"))
 		o->nlisten = 0;
-	if (!o->cmd && isatty(STDIN_FILENO)) {
+	if (o->filter && !o->interface) {
+		fputs("pcap-broker: -f filters a native capture: give -i IFACE too\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (o->interface && o->cmd) {
+		fputs("pcap-broker: give either -i IFACE or -cmd, not both\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!o->cmd && !o->interface && isatty(STDIN_FILENO)) {
 		fputs("pcap-broker: no capture: give -cmd (or PCAP_COMMAND) or pipe a pcap stream into stdin\n", stderr);
 		return EXIT_USAGE;
 	}

@@ -8,6 +8,8 @@
 
 struct options {
 	const char *cmd;                 /* NULL: read the stream from stdin */
+	const char *interface;           /* native capture instead of cmd */
+	const char *filter;              /* BPF for the native capture */
 	const char *listen[MAX_LISTEN];  /* TCP addresses; none with "none" */
 	int nlisten;
 	const char *socket_path;         /* Unix socket to publish, or NULL */
