@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "stats.h"
 #include "util.h"
 
 static void die(int status, const char *msg, int err)
@@ -123,6 +124,9 @@ static void on_signal(struct hub *h, struct watch *w, uint32_t events)
 			if (capture_reap(&h->cap) && !h->input_done)
 				log_debug("capture command exited; reading what is left", NULL);
 			break;
+		case SIGUSR1:
+			stats_log_clients(h);
+			break;
 		case SIGHUP: /* the terminal went away: stop as cleanly as for SIGTERM */
 		case SIGINT:
 		case SIGTERM:
@@ -144,6 +148,7 @@ static int setup_signals(struct hub *h)
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);
@@ -224,6 +229,8 @@ void hub_setup(struct hub *h)
 		die(EXIT_OSERR, "cannot allocate the read buffer", -rc);
 	if ((rc = setup_signals(h)) < 0)
 		die(EXIT_OSERR, "signal setup failed", -rc);
+	if ((rc = stats_start_timer(h)) < 0)
+		die(EXIT_OSERR, "timer setup failed", -rc);
 	/* Listen before the capture starts, so early clients miss nothing. */
 	setup_listeners(h);
 	setup_input(h);
@@ -285,11 +292,11 @@ int hub_run(struct hub *h)
 		hub_close_client(h, h->clients, h->stopped ? "hub stopping" : "capture ended");
 	int status = h->failed ? h->failed : exit_status(h);
 	capture_release_guard(&h->cap);
-	uint64_t kdrop, ifdrop;
-	native_drops(&h->native, &kdrop, &ifdrop);
+	struct totals t;
+	stats_totals(h, &t);
 	native_close(&h->native);
-	log_info("exiting", "status=%d records=%llu drops=%llu kernel_drops=%llu if_drops=%llu", status,
-		 (unsigned long long)h->ring.records, (unsigned long long)h->drops,
-		 (unsigned long long)kdrop, (unsigned long long)ifdrop);
+	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu", status,
+		 (unsigned long long)t.records, (unsigned long long)t.bytes,
+		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);
 	return status;
 }

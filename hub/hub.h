@@ -25,6 +25,7 @@ struct hub {
 	struct native native;     /* -i: libpcap instead of a command */
 	struct watch input;       /* the stream's fd */
 	struct watch signals;     /* signalfd */
+	struct watch stats_timer; /* -stats-interval */
 	struct listener listeners[MAX_LISTENERS];
 	int nlisteners;
 	struct client *clients;   /* doubly linked */

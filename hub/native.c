@@ -115,7 +115,7 @@ int native_read(struct native *n, struct ring *r, char err[NATIVE_ERR_LEN])
 	return rc < 0 ? 0 : rc;
 }
 
-void native_drops(struct native *n, uint64_t *dropped, uint64_t *if_dropped)
+void native_drops(const struct native *n, uint64_t *dropped, uint64_t *if_dropped)
 {
 	struct pcap_stat ps;
 

@@ -23,7 +23,7 @@ int native_open(struct native *n, const char *iface, const char *filter,
 int native_read(struct native *n, struct ring *r, char err[NATIVE_ERR_LEN]);
 
 /* The kernel's counters: packets it dropped (buffer full, interface). */
-void native_drops(struct native *n, uint64_t *dropped, uint64_t *if_dropped);
+void native_drops(const struct native *n, uint64_t *dropped, uint64_t *if_dropped);
 
 void native_close(struct native *n);
 

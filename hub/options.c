@@ -39,6 +39,9 @@ static const char usage[] =
 	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
 	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
 	"                   read to clients, e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
+	"  -stats-interval DURATION  log capture totals this often, e.g. 1m\n"
+	"                   [PCAP_BROKER_STATS_INTERVAL] (default off; SIGUSR1 logs\n"
+	"                   every client and the totals at any time)\n"
 	"  -n               no reverse DNS lookups of clients\n"
 	"  -debug           debug logging\n"
 	"  -json            log JSON lines instead of text\n"
@@ -53,7 +56,7 @@ static const char usage[] =
 
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
-	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
+	OPT_STATS, OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
 static const struct option longopts[] = {
@@ -64,6 +67,7 @@ static const struct option longopts[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	/* Booleans take an optional "=true/false", as Go's flag package does. */
 	{ "n", optional_argument, NULL, OPT_N },
 	{ "debug", optional_argument, NULL, OPT_DEBUG },
@@ -111,9 +115,9 @@ static int set_buffer(struct options *o, const char *flag, const char *v)
 	return -1;
 }
 
-static int set_drain(struct options *o, const char *flag, const char *v)
+static int set_duration(uint64_t *ms, const char *flag, const char *v)
 {
-	if (parse_duration_ms(v, &o->drain_ms) < 0)
+	if (parse_duration_ms(v, ms) < 0)
 		return bad(flag, v);
 	return -1;
 }
@@ -134,7 +138,9 @@ static int from_env(struct options *o)
 	if (rc < 0 && (v = getenv("PCAP_BROKER_BUFFER")) && *v)
 		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_DRAIN")) && *v)
-		rc = set_drain(o, "PCAP_BROKER_DRAIN", v);
+		rc = set_duration(&o->drain_ms, "PCAP_BROKER_DRAIN", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_STATS_INTERVAL")) && *v)
+		rc = set_duration(&o->stats_interval_ms, "PCAP_BROKER_STATS_INTERVAL", v);
 	return rc;
 }
 
@@ -167,7 +173,9 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	case OPT_BUFFER:
 		return set_buffer(o, "-buffer", arg);
 	case OPT_DRAIN:
-		return set_drain(o, "-drain", arg);
+		return set_duration(&o->drain_ms, "-drain", arg);
+	case OPT_STATS:
+		return set_duration(&o->stats_interval_ms, "-stats-interval", arg);
 	case OPT_N:
 		return parse_bool("-n", arg, &o->no_dns);
 	case OPT_DEBUG:

@@ -14,6 +14,7 @@ struct options {
 	int nlisten;
 	const char *socket_path;         /* Unix socket to publish, or NULL */
 	uint64_t buffer;                 /* bytes a client may fall behind */
+	uint64_t stats_interval_ms;      /* 0: no periodic stats */
 	uint64_t drain_ms;               /* how long to drain after the capture ends */
 	int no_dns;
 	int debug;
