@@ -51,9 +51,8 @@ client() {
 }
 
 # wait_clients N: the hub has logged N client connections.
-wait_clients() {
-	wait_until 10 bash -c "[ \$(grep -c 'client connected' '$HUB_LOG') -ge $1 ]"
-}
+at_least_clients() { [ "$(log_count "$HUB_LOG" 'client connected')" -ge "$1" ]; }
+wait_clients() { wait_until 10 at_least_clients "$1"; }
 
 # hub_exit: waits for the hub and sets HUB_STATUS.
 hub_exit() {
