@@ -93,15 +93,9 @@ static int bad(const char *flag, const char *value)
 	return EXIT_USAGE;
 }
 
-static int parse_bool(const char *flag, const char *v, int *out)
+static int parse_bool_flag(const char *flag, const char *v, int *out)
 {
-	if (!v || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		*out = 1;
-	else if (!strcasecmp(v, "false") || !strcmp(v, "0"))
-		*out = 0;
-	else
-		return bad(flag, v);
-	return -1;
+	return parse_bool(v, out) < 0 ? bad(flag, v) : -1;
 }
 
 /* Splits a comma-separated list into o->listen (the string is kept). */
@@ -206,11 +200,11 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	case OPT_STATS:
 		return set_duration(&o->stats_interval_ms, "-stats-interval", arg);
 	case OPT_N:
-		return parse_bool("-n", arg, &o->no_dns);
+		return parse_bool_flag("-n", arg, &o->no_dns);
 	case OPT_DEBUG:
-		return parse_bool("-debug", arg, &o->debug);
+		return parse_bool_flag("-debug", arg, &o->debug);
 	case OPT_JSON:
-		return parse_bool("-json", arg, &o->json);
+		return parse_bool_flag("-json", arg, &o->json);
 	case OPT_VERSION:
 		print_version();
 		return 0;
