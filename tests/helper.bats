@@ -336,3 +336,17 @@ hub_goes() {
 	echo "# helper peak RSS ${rss_kb} KiB relaying 100k packets" >&3
 	[ "$rss_kb" -lt 4096 ]
 }
+
+@test "the helper sets TCP_NODELAY on a TCP client and relays with splice" {
+	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/500.pcap")"
+	activate_helpers --inetd -a strace -e trace=setsockopt,splice -o "$BATS_TEST_TMPDIR/strace.txt"
+	tcp_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_clients 1
+	open_gate
+	hub_exit
+	clients_done
+	cmp "$BATS_FILE_TMPDIR/500.pcap" "$BATS_TEST_TMPDIR/out.pcap"
+	wait_until 5 log_has "$BATS_TEST_TMPDIR/strace.txt" 'exited with 0'
+	grep -qE '^setsockopt\(1, SOL_TCP, TCP_NODELAY, \[1\]' "$BATS_TEST_TMPDIR/strace.txt"
+	grep -qE '^splice\(1?[0-9], NULL, 1, NULL, [0-9]+, .*\) = [1-9]' "$BATS_TEST_TMPDIR/strace.txt"
+}
