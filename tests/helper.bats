@@ -228,8 +228,8 @@ hub_goes() {
 	activate_helpers --inetd -a
 	exec 5<>"/dev/tcp/127.0.0.1/$LPORT" # reads nothing: its close is a reset
 	wait_clients 1
-	wait_until 5 bash -c "ss -tn state established '( sport = :$LPORT )' | grep -q ."
-	sleep 0.2 # let the 24-byte header reach the unread socket
+	# The 24-byte header has reached the client's socket and sits unread.
+	wait_until 5 bash -c "ss -tnH state established '( dport = :$LPORT )' | awk '\$1 >= 24' | grep -q ."
 	t0=$(ms)
 	exec 5<&-
 	wait_until 5 log_has "$SA_LOG" 'relay ended.*reason="client closed"'
@@ -244,7 +244,8 @@ hub_goes() {
 	nc -N 127.0.0.1 "$LPORT" < /dev/null > "$BATS_TEST_TMPDIR/half.pcap" &
 	nc_pid=$!; PIDS+=("$nc_pid")
 	wait_clients 1
-	sleep 0.3 # the half-close has reached the helper; it must keep relaying
+	# The helper's side has the client's FIN (CLOSE-WAIT); it must keep relaying.
+	wait_until 5 bash -c "ss -tnH state close-wait '( sport = :$LPORT )' | grep -q ."
 	open_gate
 	wait "$nc_pid"
 	cmp "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/half.pcap"
