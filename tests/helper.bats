@@ -71,14 +71,16 @@ ms() { date +%s%3N; }
 }
 
 # activate_hub LOG ACTIVATE_ARGS... -- HUB_ARGS...: the hub behind
-# systemd-socket-activate (no -a: it starts on the first connection).
+# systemd-socket-activate (no -a: it starts on the first connection). Ready
+# when the last socket listens: the TCP one if any (-l comes after -l PATH).
 activate_hub() {
-	local log=$1 sa=() 
+	local log=$1 sa=() ready='Listening on .* as [0-9]+\.$'
 	shift
 	while [ "$1" != -- ]; do sa+=("$1"); shift; done
 	shift
+	[[ "${sa[*]}" == *@PORT@* ]] && ready='Listening on 127\.0\.0\.1:@PORT@ as'
 	HUB_LOG=$log
-	listen_on "$log" 'Listening on .* as [0-9]+\.$' systemd-socket-activate "${sa[@]}" "$HUB" -n "$@"
+	listen_on "$log" "$ready" systemd-socket-activate "${sa[@]}" "$HUB" -n "$@"
 	HUB_PID=$LPID
 }
 
