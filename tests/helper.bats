@@ -315,12 +315,12 @@ hub_goes() {
 	NOTIFY_SOCKET="$BATS_TEST_TMPDIR/notify" WATCHDOG_USEC=400000 \
 		start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/500.pcap"); sleep 300"
 	wait_until 5 log_has "$notes" 'READY=1'
-	grep -q 'STATUS=clients=0 packets=0 drops=0' "$notes"
+	grep -q 'STATUS=clients=0 packets=0 bytes=0 drops=0 kernel_drops=0' "$notes"
 	"$HELPER" -socket "$SOCK" > /dev/null 2>&1 &
 	PIDS+=("$!")
 	wait_clients 1
 	open_gate
-	wait_until 5 log_has "$notes" 'STATUS=clients=1 packets=500 drops=0'
+	wait_until 5 log_has "$notes" 'STATUS=clients=1 packets=500 bytes=[0-9]+ drops=0 kernel_drops=0'
 	wait_until 5 log_has "$notes" 'WATCHDOG=1'
 	kill -TERM "$HUB_PID"
 	hub_exit
