@@ -59,11 +59,7 @@ check: deps
 run: deps all
 	scripts/run-local
 
-install: $(BUILD)/pcap-broker
-	install -D -m 0755 $(BUILD)/pcap-broker $(DESTDIR)$(PREFIX)/bin/pcap-broker
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pcap-broker
+include units/units.mk
 
 clean:
 	rm -rf $(BUILD)
