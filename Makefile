@@ -13,7 +13,10 @@ CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -Iinclude -
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
-LDLIBS_HUB := -lpcap -lpthread
+SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
+SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
+CFLAGS  += $(SYSTEMD_CFLAGS)
+LDLIBS_HUB := -lpcap -lpthread $(SYSTEMD_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 HUB_SRC    := $(wildcard hub/*.c)

@@ -11,6 +11,8 @@ struct options {
 	const char *listen[MAX_LISTEN];  /* TCP addresses; none with "none" */
 	int nlisten;
 	const char *socket_path;         /* Unix socket to publish, or NULL */
+	unsigned socket_mode;            /* its permissions, default 0660 */
+	const char *socket_group;        /* its group, or NULL to keep ours */
 	uint64_t buffer;                 /* bytes a client may fall behind */
 	uint64_t drain_ms;               /* how long to drain after the capture ends */
 	int no_dns;
