@@ -84,6 +84,15 @@ file_size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
 	inside systemctl --no-pager status pcap-broker.service | grep -E 'Status:|Active:|Main PID' | sed 's/^/# /' >&3
 }
 
+@test "nspawn: the hub pings the systemd watchdog" {
+	local first
+	run inside systemctl show -P WatchdogUSec pcap-broker.service
+	assert_output 30s
+	first=$(inside systemctl show -P WatchdogTimestampMonotonic pcap-broker.service)
+	[ -n "$first" ] && [ "$first" -gt 0 ]
+	wait_until 10 bash -c "[ \$(timeout 10 nsenter -t $NS_LEADER -a systemctl show -P WatchdogTimestampMonotonic pcap-broker.service) -gt $first ]"
+}
+
 @test "nspawn: the running units keep their exposure (helper <= 1.0, hub <= 2.5)" {
 	local helper hub unit
 	unit=$(inside systemctl list-units --no-legend --plain --state=active 'pcap-broker-client@*' | awk '{print $1; exit}')
