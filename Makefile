@@ -20,14 +20,16 @@ LDLIBS_HUB := -lpcap -lpthread $(SYSTEMD_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 HUB_SRC    := $(wildcard hub/*.c)
+HELPER_SRC := $(wildcard client-helper/*.c)
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 HUB_OBJ    := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
+HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
 .PHONY: all check run deps test-unit test-bats install uninstall clean
-all: $(BUILD)/pcap-broker $(TOOLS)
+all: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -35,6 +37,9 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/pcap-broker: $(HUB_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_HUB)
+
+$(BUILD)/pcap-broker-helper: $(HELPER_OBJ) $(COMMON_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tools/%: tests/tools/%.c $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

@@ -11,6 +11,7 @@
 
 #include "hub.h"
 #include "log.h"
+#include "stats.h"
 #include "util.h"
 
 #define STATUS_PERIOD_MS 1000
@@ -22,12 +23,11 @@ static int stopping;
 
 static void status_line(const struct hub *h, char *buf, size_t len)
 {
-	uint64_t drops = h->drops;
+	struct totals t;
 
-	for (const struct client *c = h->clients; c; c = c->next)
-		drops += c->dropped;
-	snprintf(buf, len, "clients=%u packets=%llu drops=%llu", h->nclients,
-		 (unsigned long long)h->ring.records, (unsigned long long)drops);
+	stats_totals(h, &t);
+	snprintf(buf, len, "clients=%u packets=%llu drops=%llu", t.clients,
+		 (unsigned long long)t.records, (unsigned long long)(t.drops + t.kernel_drops));
 }
 
 static void on_tick(struct hub *h, struct watch *w, uint32_t events)

@@ -33,7 +33,8 @@ start_hub() {
 	HUB_PID=$!
 	PIDS+=("$HUB_PID")
 	wait_until 10 log_has "$HUB_LOG" 'ready|"message":"ready"' || { cat "$HUB_LOG" >&2; return 1; }
-	PORT=$(grep -oE 'listening.*addr=[^ ]*:[0-9]+' "$HUB_LOG" | head -1 | grep -oE '[0-9]+$' || true)
+	# The first TCP listener's port, from a text or a JSON log line.
+	PORT=$(grep -m1 -E 'listening.*addr' "$HUB_LOG" | grep -oE ':[0-9]+"?( |,|}|$)' | head -1 | grep -oE '[0-9]+' || true)
 }
 
 # gated_cat FILE: a capture command that waits for $BATS_TEST_TMPDIR/go
@@ -50,9 +51,8 @@ client() {
 }
 
 # wait_clients N: the hub has logged N client connections.
-wait_clients() {
-	wait_until 10 bash -c "[ \$(grep -c 'client connected' '$HUB_LOG') -ge $1 ]"
-}
+at_least_clients() { [ "$(log_count "$HUB_LOG" 'client connected')" -ge "$1" ]; }
+wait_clients() { wait_until 10 at_least_clients "$1"; }
 
 # hub_exit: waits for the hub and sets HUB_STATUS.
 hub_exit() {
@@ -78,4 +78,29 @@ teardown() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	PIDS=()
+}
+
+# Some tools take no ":0" (systemd-socket-activate, socat TCP-LISTEN). For
+# them the kernel picks a free port: tests/tools/freeport binds 127.0.0.1:0
+# and prints what it got. Another process may take it before the tool binds,
+# so listen_on retries with a fresh port when the tool reports it in use.
+#
+# listen_on LOG READY_REGEX CMD...: runs CMD with @PORT@ in its arguments
+# replaced by a free port, stderr in LOG; sets LPORT and LPID once LOG
+# matches READY_REGEX.
+listen_on() {
+	local log=$1 ready=$2 try a args
+	shift 2
+	for try in 1 2 3 4 5; do
+		LPORT=$("$BUILD/tools/freeport")
+		args=()
+		for a in "$@"; do args+=("${a//@PORT@/$LPORT}"); done
+		"${args[@]}" 2>"$log" &
+		LPID=$!
+		PIDS+=("$LPID")
+		wait_until 10 bash -c "grep -qE -- '$ready' '$log' || ! kill -0 $LPID 2>/dev/null"
+		grep -qE -- "$ready" "$log" && kill -0 "$LPID" 2>/dev/null && return 0
+		grep -qi 'in use' "$log" || { cat "$log" >&2; return 1; }
+	done
+	return 1
 }
