@@ -3,6 +3,7 @@
 # sandboxed. That they really work under systemd is tests/nspawn.bats.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 UNITS_ALL=(pcap-broker.service pcap-broker.socket pcap-broker-client.socket pcap-broker-client@.service)
 
