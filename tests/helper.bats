@@ -251,10 +251,12 @@ hub_goes() {
 }
 
 @test "a stale socket file is replaced; a path a live hub serves is refused with 69" {
-	python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$SOCK" 2>/dev/null ||
-		socat -u UNIX-LISTEN:"$SOCK" /dev/null & # a dead server's leftover
-	wait_until 5 test -S "$SOCK"
-	kill %1 2>/dev/null || true
+	start_hub -n -listen none -socket "$SOCK" -cmd "sleep 300"
+	kill -KILL "$HUB_PID" # a dead hub leaves its socket file behind
+	hub_exit
+	[ -S "$SOCK" ]
+	refute "$HELPER" -socket "$SOCK"
+	rm "$HUB_LOG"
 	start_hub -n -listen none -socket "$SOCK" -cmd "sleep 300"
 	grep -q "replacing a stale socket file path=$SOCK" "$HUB_LOG"
 	run --separate-stderr "$HUB" -n -listen none -socket "$SOCK" -cmd "sleep 300"
@@ -318,4 +320,19 @@ hub_goes() {
 	kill -TERM "$HUB_PID"
 	hub_exit
 	grep -q 'STOPPING=1' "$notes"
+}
+
+@test "the helper relays 100k packets byte-exact with a small peak RSS" {
+	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/100k.pcap")"
+	activate_helpers --inetd -a /usr/bin/time -v -o "$BATS_TEST_TMPDIR/time.txt"
+	tcp_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_clients 1
+	open_gate
+	hub_exit
+	clients_done
+	cmp "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/out.pcap"
+	wait_until 5 log_has "$BATS_TEST_TMPDIR/time.txt" 'Maximum resident'
+	rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BATS_TEST_TMPDIR/time.txt")
+	echo "# helper peak RSS ${rss_kb} KiB relaying 100k packets" >&3
+	[ "$rss_kb" -lt 4096 ]
 }
