@@ -34,7 +34,7 @@ setup_file() {
 	nspawn_prepare "$BATS_FILE_TMPDIR/ns"
 	make -s -C "$ROOT" install DESTDIR="$NS_ROOT" PREFIX=/usr
 	# What a package's postinst would do: create the user, enable the sockets.
-	chroot "$NS_ROOT" systemd-sysusers
+	chroot "$NS_ROOT" systemd-sysusers /usr/lib/sysusers.d/pcap-broker.conf
 	chroot "$NS_ROOT" systemctl enable --quiet pcap-broker.socket pcap-broker-client.socket
 	export CLIENT_PORT UDP_PORT
 	CLIENT_PORT=$(free_port)
@@ -148,4 +148,16 @@ file_size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
 	kill "$pid"
 	wait_until 10 send_udp_until no_helpers
 	wait_until 10 status_has 'Status: "clients=0 '
+}
+
+@test "nspawn: the hub captures natively with libpcap (-i) in the same sandbox" {
+	local out="$BATS_TEST_TMPDIR/native.pcap"
+	inside systemctl stop pcap-broker.service
+	printf '%s\n' PCAP_BROKER_INTERFACE=lo "PCAP_BROKER_FILTER='udp and dst port $UDP_PORT'" \
+		>"$NS_ROOT/etc/default/pcap-broker"
+	socat -u "TCP:127.0.0.1:$CLIENT_PORT" "OPEN:$out,creat,trunc" 3>&- &
+	PIDS+=("$!")
+	wait_until 30 status_has 'Status: "clients=1 '
+	wait_until 20 send_udp_until bash -c "[ \$(tcpdump -nr '$out' 2>/dev/null | grep -c 'UDP, length') -ge 20 ]"
+	inside journalctl -u pcap-broker.service -o cat | grep -q 'native capture started interface=lo'
 }
