@@ -71,14 +71,16 @@ ms() { date +%s%3N; }
 }
 
 # activate_hub LOG ACTIVATE_ARGS... -- HUB_ARGS...: the hub behind
-# systemd-socket-activate (no -a: it starts on the first connection).
+# systemd-socket-activate (no -a: it starts on the first connection). Ready
+# when the last socket listens: the TCP one if any (-l comes after -l PATH).
 activate_hub() {
-	local log=$1 sa=() 
+	local log=$1 sa=() ready='Listening on .* as [0-9]+\.$'
 	shift
 	while [ "$1" != -- ]; do sa+=("$1"); shift; done
 	shift
+	[[ "${sa[*]}" == *@PORT@* ]] && ready='Listening on 127\.0\.0\.1:@PORT@ as'
 	HUB_LOG=$log
-	listen_on "$log" 'Listening on .* as [0-9]+\.$' systemd-socket-activate "${sa[@]}" "$HUB" -n "$@"
+	listen_on "$log" "$ready" systemd-socket-activate "${sa[@]}" "$HUB" -n "$@"
 	HUB_PID=$LPID
 }
 
@@ -228,8 +230,8 @@ hub_goes() {
 	activate_helpers --inetd -a
 	exec 5<>"/dev/tcp/127.0.0.1/$LPORT" # reads nothing: its close is a reset
 	wait_clients 1
-	wait_until 5 bash -c "ss -tn state established '( sport = :$LPORT )' | grep -q ."
-	sleep 0.2 # let the 24-byte header reach the unread socket
+	# The 24-byte header has reached the client's socket and sits unread.
+	wait_until 5 bash -c "ss -tnH state established '( dport = :$LPORT )' | awk '\$1 >= 24' | grep -q ."
 	t0=$(ms)
 	exec 5<&-
 	wait_until 5 log_has "$SA_LOG" 'relay ended.*reason="client closed"'
@@ -244,7 +246,8 @@ hub_goes() {
 	nc -N 127.0.0.1 "$LPORT" < /dev/null > "$BATS_TEST_TMPDIR/half.pcap" &
 	nc_pid=$!; PIDS+=("$nc_pid")
 	wait_clients 1
-	sleep 0.3 # the half-close has reached the helper; it must keep relaying
+	# The helper's side has the client's FIN (CLOSE-WAIT); it must keep relaying.
+	wait_until 5 bash -c "ss -tnH state close-wait '( sport = :$LPORT )' | grep -q ."
 	open_gate
 	wait "$nc_pid"
 	cmp "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/half.pcap"
@@ -335,4 +338,18 @@ hub_goes() {
 	rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BATS_TEST_TMPDIR/time.txt")
 	echo "# helper peak RSS ${rss_kb} KiB relaying 100k packets" >&3
 	[ "$rss_kb" -lt 4096 ]
+}
+
+@test "the helper sets TCP_NODELAY on a TCP client and relays with splice" {
+	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/500.pcap")"
+	activate_helpers --inetd -a strace -e trace=setsockopt,splice -o "$BATS_TEST_TMPDIR/strace.txt"
+	tcp_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_clients 1
+	open_gate
+	hub_exit
+	clients_done
+	cmp "$BATS_FILE_TMPDIR/500.pcap" "$BATS_TEST_TMPDIR/out.pcap"
+	wait_until 5 log_has "$BATS_TEST_TMPDIR/strace.txt" 'exited with 0'
+	grep -qE '^setsockopt\(1, SOL_TCP, TCP_NODELAY, \[1\]' "$BATS_TEST_TMPDIR/strace.txt"
+	grep -qE '^splice\(1?[0-9], NULL, 1, NULL, [0-9]+, .*\) = [1-9]' "$BATS_TEST_TMPDIR/strace.txt"
 }

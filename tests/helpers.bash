@@ -86,8 +86,8 @@ teardown() {
 # so listen_on retries with a fresh port when the tool reports it in use.
 #
 # listen_on LOG READY_REGEX CMD...: runs CMD with @PORT@ in its arguments
-# replaced by a free port, stderr in LOG; sets LPORT and LPID once LOG
-# matches READY_REGEX.
+# (and READY_REGEX) replaced by a free port, stderr in LOG; sets LPORT and
+# LPID once LOG matches READY_REGEX.
 listen_on() {
 	local log=$1 ready=$2 try a args
 	shift 2
@@ -95,11 +95,12 @@ listen_on() {
 		LPORT=$("$BUILD/tools/freeport")
 		args=()
 		for a in "$@"; do args+=("${a//@PORT@/$LPORT}"); done
+		local want=${ready//@PORT@/$LPORT}
 		"${args[@]}" 2>"$log" &
 		LPID=$!
 		PIDS+=("$LPID")
-		wait_until 10 bash -c "grep -qE -- '$ready' '$log' || ! kill -0 $LPID 2>/dev/null"
-		grep -qE -- "$ready" "$log" && kill -0 "$LPID" 2>/dev/null && return 0
+		wait_until 10 bash -c "grep -qE -- '$want' '$log' || ! kill -0 $LPID 2>/dev/null"
+		grep -qE -- "$want" "$log" && kill -0 "$LPID" 2>/dev/null && return 0
 		grep -qi 'in use' "$log" || { cat "$log" >&2; return 1; }
 	done
 	return 1
