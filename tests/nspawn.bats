@@ -80,7 +80,7 @@ file_size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
 
 @test "nspawn: a host client gets a byte-exact replay through helper and hub, and status shows STATUS" {
 	local out="$BATS_FILE_TMPDIR/client1.pcap" replay="$NS_ROOT/srv/pcap-broker-test/replay.pcap"
-	# This client stays connected for the next two tests; teardown_file ends it.
+	# This client stays connected until the hub-stop test below (or teardown_file).
 	socat -u "TCP:127.0.0.1:$CLIENT_PORT" "OPEN:$out,creat,trunc" 3>&- &
 	echo $! >"$BATS_FILE_TMPDIR/client1.pid"
 	# The connection activates a helper, whose connect() activates the hub.
