@@ -5,7 +5,12 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+# The version: VERSION=... if given (also from the environment, as in the
+# Dockerfile), else git describe in a git checkout, else the VERSION file
+# of a release tarball, else 0.1.0.
+ifeq ($(strip $(VERSION)),)
+VERSION := $(shell [ -e .git ] && git describe --tags --always --dirty 2>/dev/null || cat VERSION 2>/dev/null || echo 0.1.0)
+endif
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
@@ -17,6 +22,7 @@ SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
 SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 CFLAGS  += $(SYSTEMD_CFLAGS)
 LDLIBS_HUB := -lpcap -lpthread $(SYSTEMD_LIBS)
+LDLIBS_HELPER := -lpcap
 
 COMMON_SRC := $(wildcard common/*.c)
 HUB_SRC    := $(wildcard hub/*.c)
@@ -39,7 +45,7 @@ $(BUILD)/pcap-broker: $(HUB_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_HUB)
 
 $(BUILD)/pcap-broker-helper: $(HELPER_OBJ) $(COMMON_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_HELPER)
 
 $(BUILD)/tools/%: tests/tools/%.c $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -68,6 +74,7 @@ run: deps all
 	scripts/run-local
 
 include units/units.mk
+include packaging/install.mk
 
 clean:
 	rm -rf $(BUILD)

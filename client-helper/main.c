@@ -18,10 +18,7 @@
 #include "relay.h"
 #include "sockaddr.h"
 #include "util.h"
-
-#ifndef VERSION
-#define VERSION "0.0.0-unknown"
-#endif
+#include "version.h"
 
 #define DEFAULT_SOCKET "/run/pcap-broker/hub.sock"
 
@@ -71,8 +68,11 @@ static int parse(struct opts *o, int argc, char **argv)
 		} else if ((id == OPT_DEBUG && parse_bool(optarg, &o->debug) == 0) ||
 			   (id == OPT_JSON && parse_bool(optarg, &o->json) == 0)) {
 			continue;
-		} else if (id == OPT_VERSION || id == OPT_HELP) {
-			fputs(id == OPT_HELP ? usage : "pcap-broker-helper " VERSION "\n", stdout);
+		} else if (id == OPT_HELP) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (id == OPT_VERSION) {
+			version_print("pcap-broker-helper");
 			return 0;
 		} else {
 			fputs("Try 'pcap-broker-helper -help'.\n", stderr);

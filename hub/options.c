@@ -10,6 +10,7 @@
 #include "log.h"
 #include <pcap/pcap.h>
 #include "util.h"
+#include "version.h"
 
 #ifndef VERSION
 #define VERSION "0.0.0-unknown"
@@ -162,11 +163,6 @@ static int from_env(struct options *o)
 	return rc;
 }
 
-static void print_version(void)
-{
-	printf("pcap-broker %s\n%s\n", VERSION, pcap_lib_version());
-}
-
 static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 {
 	switch (id) {
@@ -206,7 +202,7 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	case OPT_JSON:
 		return parse_bool_flag("-json", arg, &o->json);
 	case OPT_VERSION:
-		print_version();
+		version_print("pcap-broker");
 		return 0;
 	case OPT_HELP:
 		fputs(usage, stdout);

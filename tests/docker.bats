@@ -1,0 +1,182 @@
+#!/usr/bin/env bats
+# The Dockerfile, without a Docker engine: dockerfilelint lints it, and
+# tests/tools/dockerfile-chroot runs its own stages (its RUN lines, package
+# lists, COPY paths, USER and ENV) in debootstrapped bookworm chroots. The
+# image is then run as `docker run` would, as its non-root user, in network
+# namespaces of its own. Needs root; in CI it always runs.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+DCHROOT="$ROOT/tests/tools/dockerfile-chroot"
+LINT="$BUILD/npm/node_modules/.bin/dockerfilelint"
+IMG="$BUILD/docker-test"
+IMAGE_VERSION=9.9.9-docker-test
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+setup() {
+	is_root || skip "NOT RUN: the Dockerfile chroot test needs root (debootstrap, chroot, namespaces)"
+	IROOT="$(readlink -f "$IMG/image/root")"
+}
+
+setup_file() {
+	is_root || return 0
+	local t0=$SECONDS t1
+	"$ROOT/scripts/nspawn-rootfs" "$BUILD/rootfs/slim" ""
+	t1=$SECONDS
+	if ! "$DCHROOT" build "$ROOT/Dockerfile" "$ROOT" "$BUILD/rootfs/slim" "$IMG" \
+		VERSION="$IMAGE_VERSION" >"$IMG.log" 2>&1; then
+		grep -E '^(# |dockerfile-chroot:|E:)' "$IMG.log" >&2
+		tail -n 20 "$IMG.log" >&2
+		return 1
+	fi
+	echo "# docker: minbase root ready in $((t1 - t0))s, both stages built in $((SECONDS - t1))s (log: $IMG.log)" >&3
+}
+
+# image ARGS...: the hub as `docker run IMAGE ARGS...` would run it, in a
+# network namespace of its own; stderr in $HUB_LOG; sets HUB_PID.
+image() {
+	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
+	"$DCHROOT" run "$IMG" -n "$@" 2>"$HUB_LOG" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+}
+
+# in_net CMD...: CMD (a host program) in the hub's network namespace.
+in_net() { nsenter -t "$HUB_PID" -n "$@"; }
+
+# image_client OUT: a host socat, in the hub's namespace, on the image's
+# default address.
+image_client() {
+	in_net socat -u -b 262144 TCP:127.0.0.1:4242 "OPEN:$1,creat,trunc" &
+	PIDS+=("$!")
+}
+
+send_udp() { in_net bash -c 'for i in $(seq 1 '"$1"'); do echo "pcap-broker-test $i" >/dev/udp/127.0.0.1/9; done'; }
+packets_in() { tcpdump -nr "$1" 2>/dev/null | wc -l; }
+at_least_packets() { [ "$(packets_in "$1")" -ge "$2" ]; }
+
+@test "docker: dockerfilelint finds no issue in the Dockerfile" {
+	run "$LINT" "$ROOT/Dockerfile"
+	echo "$output"
+	assert_success
+	assert_output --partial "Issues: None found"
+}
+
+@test "docker: dockerfilelint is not blind (a bad Dockerfile has issues)" {
+	printf 'FROM debian\nRUN apt-get install tcpdump\n' >"$BATS_TEST_TMPDIR/Dockerfile"
+	run "$LINT" "$BATS_TEST_TMPDIR/Dockerfile"
+	assert_failure
+	assert_output --partial "Base Image Missing"
+	assert_output --partial 'should include a `-y` flag'
+}
+
+@test "docker: the chroot build is not blind (unknown package, unknown instruction)" {
+	local d="$BATS_TEST_TMPDIR/ctx"
+	mkdir -p "$d"
+	printf 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y no-such-package-pcap-broker\n' >"$d/Dockerfile"
+	run "$DCHROOT" build "$d/Dockerfile" "$d" "$BUILD/rootfs/slim" "$BATS_TEST_TMPDIR/out"
+	assert_failure
+	assert_output --partial "Unable to locate package no-such-package-pcap-broker"
+	printf 'FROM debian:bookworm-slim\nHEALTHCHECK CMD true\n' >"$d/Dockerfile"
+	run "$DCHROOT" build "$d/Dockerfile" "$d" "$BUILD/rootfs/slim" "$BATS_TEST_TMPDIR/out"
+	assert_failure
+	assert_output --partial "instruction not supported by this test: HEALTHCHECK"
+	rm -rf "$BATS_TEST_TMPDIR/out"
+}
+
+@test "docker: the build context honours .dockerignore (no .git, no build output)" {
+	[ -f "$IROOT/../stage.1/src/Makefile" ]
+	[ -f "$IROOT/../stage.1/src/hub/hub.c" ]
+	[ ! -e "$IROOT/../stage.1/src/.git" ]
+	# The image's own build made src/build; the host's build/ stayed out.
+	[ -d "$IROOT/../stage.1/src/build/obj" ]
+	[ ! -e "$IROOT/../stage.1/src/build/rootfs" ] && [ ! -e "$IROOT/../stage.1/src/build/npm" ]
+}
+
+@test "docker: the image has both binaries, its runtime packages, and tcpdump with cap_net_raw" {
+	[ -x "$IROOT/usr/local/bin/pcap-broker" ]
+	[ -x "$IROOT/usr/local/bin/pcap-broker-helper" ]
+	run getcap "$IROOT/usr/bin/tcpdump"
+	assert_output --partial "cap_net_raw=ep"
+	run chroot "$IROOT" dpkg-query -W -f '${Package} ${Status}\n' libpcap0.8 libsystemd0 tcpdump openssh-client
+	assert_output --partial "openssh-client install ok installed"
+	[ "$(grep -c 'install ok installed' <<<"$output")" -eq 4 ]
+	# No compiler, no setcap: they stayed in the build stage or were purged.
+	[ ! -e "$IROOT/usr/bin/cc" ] && [ ! -e "$IROOT/usr/sbin/setcap" ]
+	run chroot "$IROOT" ldd /usr/local/bin/pcap-broker /usr/local/bin/pcap-broker-helper
+	refute_output --partial "not found"
+}
+
+@test "docker: the entrypoint is pcap-broker, run as the non-root user; -version from both" {
+	run "$DCHROOT" run "$IMG" -- -version
+	assert_success
+	assert_line --index 0 "pcap-broker $IMAGE_VERSION"
+	assert_line --index 1 --regexp '^libpcap version [0-9]'
+	run "$DCHROOT" exec "$IMG" -- pcap-broker-helper -version
+	assert_success
+	assert_line --index 0 "pcap-broker-helper $IMAGE_VERSION"
+	assert_line --index 1 --regexp '^libpcap version [0-9]'
+	run "$DCHROOT" exec "$IMG" -- id -un
+	assert_output pcap-broker
+	run "$DCHROOT" exec "$IMG" -- sh -c 'test -w "$HOME/.ssh" && echo "$HOME"'
+	assert_output /home/pcap-broker
+}
+
+@test "docker: PCAP_COMMAND replay served on the default LISTEN_ADDRESS 0.0.0.0:4242" {
+	"$GEN" -c 3000 >"$IROOT/tmp/replay.pcap"
+	rm -f "$IROOT/tmp/go"
+	image -e "PCAP_COMMAND=while [ ! -e /tmp/go ]; do sleep 0.01; done; cat /tmp/replay.pcap"
+	wait_until 20 log_has "$HUB_LOG" 'ready' || { cat "$HUB_LOG"; false; }
+	assert_equal "$(grep -m1 -oE 'listening addr=[^ ]+' "$HUB_LOG")" "listening addr=0.0.0.0:4242"
+	image_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_until 20 log_has "$HUB_LOG" 'client connected'
+	touch "$IROOT/tmp/go"
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	wait_until 10 bash -c "! kill -0 ${PIDS[-1]} 2>/dev/null"
+	run "$VERIFY" -contiguous -count 3000 <"$BATS_TEST_TMPDIR/out.pcap"
+	assert_success
+}
+
+@test "docker: local capture with the image's tcpdump works as the non-root user" {
+	image -e "PCAP_COMMAND=tcpdump -i lo -U -w - udp port 9"
+	wait_until 20 log_has "$HUB_LOG" 'listening on lo' || { cat "$HUB_LOG"; false; }
+	image_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_until 20 log_has "$HUB_LOG" 'client connected'
+	send_udp 5
+	wait_until 20 at_least_packets "$BATS_TEST_TMPDIR/out.pcap" 5
+	run tcpdump -nr "$BATS_TEST_TMPDIR/out.pcap"
+	assert_output --partial "127.0.0.1.9: UDP"
+}
+
+@test "docker: the hub's own -i capture is refused to the non-root user (status 74)" {
+	image -- -i lo
+	hub_exit
+	assert_equal "$HUB_STATUS" 74
+	run cat "$HUB_LOG"
+	assert_output --regexp 'ermission|not permitted'
+}
+
+@test "docker: the hub's own -i capture works as root with only NET_RAW" {
+	image -c net_raw -- -i lo -f 'udp port 9'
+	wait_until 20 log_has "$HUB_LOG" 'ready' || { cat "$HUB_LOG"; false; }
+	run cat "/proc/$HUB_PID/status"
+	assert_line --regexp '^CapEff:[[:space:]]+0000000000002000$'
+	image_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_until 20 log_has "$HUB_LOG" 'client connected'
+	send_udp 5
+	wait_until 20 at_least_packets "$BATS_TEST_TMPDIR/out.pcap" 5
+}
+
+@test "docker: the compose example runs the remote tcpdump over ssh without its own traffic, key read-only" {
+	local f="$ROOT/docker-compose.yml.example"
+	run grep -A4 'PCAP_COMMAND:' "$f"
+	assert_output --partial "ssh -o StrictHostKeyChecking=accept-new"
+	assert_output --partial "tcpdump -i eth0 -U -w - 'not port 22'"
+	grep -qE '^ +LISTEN_ADDRESS: "0.0.0.0:4242"$' "$f"
+	grep -qE '^ +- ./sensor_key:/home/pcap-broker/.ssh/sensor_key:ro$' "$f"
+	# The key path is the image user's home, as the image declares it.
+	[ -d "$IROOT/home/pcap-broker/.ssh" ]
+}
