@@ -29,4 +29,4 @@ uninstall-packaging:
 
 # dockerfilelint, for tests/docker.bats.
 lint-deps:
-	@scripts/install-lint $(BUILD)/npm
+	@scripts/install-lint build/npm

@@ -9,23 +9,26 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 DCHROOT="$ROOT/tests/tools/dockerfile-chroot"
-LINT="$BUILD/npm/node_modules/.bin/dockerfilelint"
-IMG="$BUILD/docker-test"
+LINT="$ROOT/build/npm/node_modules/.bin/dockerfilelint"
+IMG="$ROOT/build/docker-test"
+SLIM="$ROOT/build/rootfs/slim"
 IMAGE_VERSION=9.9.9-docker-test
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 setup() {
 	is_root || skip "NOT RUN: the Dockerfile chroot test needs root (debootstrap, chroot, namespaces)"
+	[ -z "${PCAP_BROKER_SANITIZED:-}" ] || skip "the image builds its own binaries: nothing to add under the sanitizers"
 	IROOT="$(readlink -f "$IMG/image/root")"
 }
 
 setup_file() {
 	is_root || return 0
+	[ -z "${PCAP_BROKER_SANITIZED:-}" ] || return 0
 	local t0=$SECONDS t1
-	"$ROOT/scripts/nspawn-rootfs" "$BUILD/rootfs/slim" ""
+	"$ROOT/scripts/nspawn-rootfs" "$SLIM" ""
 	t1=$SECONDS
-	if ! "$DCHROOT" build "$ROOT/Dockerfile" "$ROOT" "$BUILD/rootfs/slim" "$IMG" \
+	if ! "$DCHROOT" build "$ROOT/Dockerfile" "$ROOT" "$SLIM" "$IMG" \
 		VERSION="$IMAGE_VERSION" >"$IMG.log" 2>&1; then
 		grep -E '^(# |dockerfile-chroot:|E:)' "$IMG.log" >&2
 		tail -n 20 "$IMG.log" >&2
@@ -76,11 +79,11 @@ at_least_packets() { [ "$(packets_in "$1")" -ge "$2" ]; }
 	local d="$BATS_TEST_TMPDIR/ctx"
 	mkdir -p "$d"
 	printf 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y no-such-package-pcap-broker\n' >"$d/Dockerfile"
-	run "$DCHROOT" build "$d/Dockerfile" "$d" "$BUILD/rootfs/slim" "$BATS_TEST_TMPDIR/out"
+	run "$DCHROOT" build "$d/Dockerfile" "$d" "$SLIM" "$BATS_TEST_TMPDIR/out"
 	assert_failure
 	assert_output --partial "Unable to locate package no-such-package-pcap-broker"
 	printf 'FROM debian:bookworm-slim\nHEALTHCHECK CMD true\n' >"$d/Dockerfile"
-	run "$DCHROOT" build "$d/Dockerfile" "$d" "$BUILD/rootfs/slim" "$BATS_TEST_TMPDIR/out"
+	run "$DCHROOT" build "$d/Dockerfile" "$d" "$SLIM" "$BATS_TEST_TMPDIR/out"
 	assert_failure
 	assert_output --partial "instruction not supported by this test: HEALTHCHECK"
 	rm -rf "$BATS_TEST_TMPDIR/out"
@@ -140,8 +143,14 @@ at_least_packets() { [ "$(packets_in "$1")" -ge "$2" ]; }
 	assert_success
 }
 
-@test "docker: local capture with the image's tcpdump works as the non-root user" {
-	image -e "PCAP_COMMAND=tcpdump -i lo -U -w - udp port 9"
+@test "docker: without PCAP_COMMAND the hub reads the empty stdin and exits 65" {
+	"$DCHROOT" run "$IMG" -n 2>"$BATS_TEST_TMPDIR/hub.log" </dev/null || HUB_STATUS=$?
+	assert_equal "${HUB_STATUS:-0}" 65
+	grep -q 'empty capture stream: no pcap header at byte offset 0' "$BATS_TEST_TMPDIR/hub.log"
+}
+
+@test "docker: local capture with the image's tcpdump works as the non-root user with only NET_RAW" {
+	image -c net_raw -e "PCAP_COMMAND=tcpdump -i lo -U -w - udp port 9"
 	wait_until 20 log_has "$HUB_LOG" 'listening on lo' || { cat "$HUB_LOG"; false; }
 	image_client "$BATS_TEST_TMPDIR/out.pcap"
 	wait_until 20 log_has "$HUB_LOG" 'client connected'
@@ -149,6 +158,15 @@ at_least_packets() { [ "$(packets_in "$1")" -ge "$2" ]; }
 	wait_until 20 at_least_packets "$BATS_TEST_TMPDIR/out.pcap" 5
 	run tcpdump -nr "$BATS_TEST_TMPDIR/out.pcap"
 	assert_output --partial "127.0.0.1.9: UDP"
+}
+
+@test "docker: without NET_RAW in the container, the image's tcpdump does not start at all" {
+	run "$DCHROOT" exec "$IMG" -n -c chown -- tcpdump --version
+	assert_failure 126
+	assert_output --partial "Operation not permitted"
+	run "$DCHROOT" exec "$IMG" -n -c net_raw -- grep -E '^Cap(Eff|Bnd)' /proc/self/status
+	assert_line --regexp '^CapEff:[[:space:]]+0000000000000000$'
+	assert_line --regexp '^CapBnd:[[:space:]]+0000000000002000$'
 }
 
 @test "docker: the hub's own -i capture is refused to the non-root user (status 74)" {
@@ -160,7 +178,7 @@ at_least_packets() { [ "$(packets_in "$1")" -ge "$2" ]; }
 }
 
 @test "docker: the hub's own -i capture works as root with only NET_RAW" {
-	image -c net_raw -- -i lo -f 'udp port 9'
+	image -u root -c net_raw -- -i lo -f 'udp port 9'
 	wait_until 20 log_has "$HUB_LOG" 'ready' || { cat "$HUB_LOG"; false; }
 	run cat "/proc/$HUB_PID/status"
 	assert_line --regexp '^CapEff:[[:space:]]+0000000000002000$'
