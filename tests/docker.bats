@@ -188,13 +188,54 @@ at_least_packets() { [ "$(packets_in "$1")" -ge "$2" ]; }
 	wait_until 20 at_least_packets "$BATS_TEST_TMPDIR/out.pcap" 5
 }
 
+# compose_command: the compose example's PCAP_COMMAND (a folded scalar).
+compose_command() {
+	awk '/^ *PCAP_COMMAND: >-$/ { on = 1; ind = index($0, "P"); next }
+	     on && match($0, /^ */) && RLENGTH > ind - 1 { sub(/^ +/, ""); out = out (out ? " " : "") $0; next }
+	     on { exit } END { print out }' "$ROOT/docker-compose.yml.example"
+}
+
 @test "docker: the compose example runs the remote tcpdump over ssh without its own traffic, key read-only" {
 	local f="$ROOT/docker-compose.yml.example"
-	run grep -A4 'PCAP_COMMAND:' "$f"
-	assert_output --partial "ssh -o StrictHostKeyChecking=accept-new"
-	assert_output --partial "tcpdump -i eth0 -U -w - 'not port 22'"
+	run compose_command
+	assert_output "ssh -o StrictHostKeyChecking=accept-new -o ServerAliveInterval=10 -i /home/pcap-broker/.ssh/sensor_key user@sensor tcpdump -i eth0 -U -w - 'not port 22'"
 	grep -qE '^ +LISTEN_ADDRESS: "0.0.0.0:4242"$' "$f"
 	grep -qE '^ +- ./sensor_key:/home/pcap-broker/.ssh/sensor_key:ro$' "$f"
-	# The key path is the image user's home, as the image declares it.
-	[ -d "$IROOT/home/pcap-broker/.ssh" ]
+	grep -qE '^ +- "4242:4242"$' "$f"
+}
+
+@test "docker: the compose example's ssh capture works against a real sshd sensor, without port 22 in it" {
+	local sensor="$ROOT/build/docker-sensor" key="$BATS_TEST_TMPDIR/sensor_key" cmd sshd_pid t0=$SECONDS
+	"$DCHROOT" build "$ROOT/tests/docker/sensor.Dockerfile" "$ROOT/tests/docker" "$SLIM" "$sensor" \
+		>"$sensor.log" 2>&1 || { tail -n 20 "$sensor.log"; false; }
+	echo "# docker: sensor (sshd, tcpdump) built in $((SECONDS - t0))s" >&3
+	ssh-keygen -q -t ed25519 -N '' -C pcap-broker-test -f "$key"
+	install -m 0600 "$key.pub" "$(readlink -f "$sensor/image/root")/root/.ssh/authorized_keys"
+	# As the compose file mounts it: read-only, owned by the image's user.
+	install -m 0400 -o 4242 -g 4242 "$key" "$IROOT/home/pcap-broker/.ssh/sensor_key"
+	rm -f "$IROOT/home/pcap-broker/.ssh/known_hosts"
+	"$DCHROOT" exec "$sensor" -n -u root -- /usr/sbin/sshd -D -e 2>"$BATS_TEST_TMPDIR/sshd.log" &
+	sshd_pid=$!
+	PIDS+=("$sshd_pid")
+	wait_until 20 bash -c "nsenter -t $sshd_pid -n ss -Hltn 'sport = :22' | grep -q LISTEN" || { cat "$BATS_TEST_TMPDIR/sshd.log"; false; }
+	# The compose file's command, aimed at this sensor's loopback.
+	cmd=$(compose_command)
+	cmd=${cmd/user@sensor/root@127.0.0.1}
+	cmd=${cmd/-i eth0/-i lo}
+	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
+	"$DCHROOT" run "$IMG" -N "$sshd_pid" -e "PCAP_COMMAND=$cmd" 2>"$HUB_LOG" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	wait_until 30 log_has "$HUB_LOG" 'listening on lo' || { cat "$HUB_LOG" "$BATS_TEST_TMPDIR/sshd.log"; false; }
+	image_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_until 20 log_has "$HUB_LOG" 'client connected'
+	send_udp 5
+	wait_until 20 at_least_packets "$BATS_TEST_TMPDIR/out.pcap" 5
+	# accept-new stored the sensor's key in the image user's known_hosts.
+	ssh-keygen -F 127.0.0.1 -f "$IROOT/home/pcap-broker/.ssh/known_hosts" | grep -q ' ssh-ed25519 '
+	run tcpdump -nr "$BATS_TEST_TMPDIR/out.pcap" 'udp port 9'
+	assert_output --partial "127.0.0.1.9: UDP"
+	# The stream itself flowed over port 22, and none of it was captured.
+	assert_equal "$(tcpdump -nr "$BATS_TEST_TMPDIR/out.pcap" 'tcp port 22' 2>/dev/null | wc -l)" 0
+	grep -q 'client connected' "$HUB_LOG"
 }
