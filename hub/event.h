@@ -15,5 +15,7 @@ struct watch {
 
 int watch_add(int epfd, struct watch *w, uint32_t events);
 void watch_del(int epfd, struct watch *w);
+/* Re-arms an edge-triggered watch: reported again if still ready. */
+int watch_mod(int epfd, struct watch *w, uint32_t events);
 
 #endif

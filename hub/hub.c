@@ -10,7 +10,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
 #include "log.h"
+#include "tick.h"
 #include "util.h"
 
 static void die(int status, const char *msg, int err)
@@ -185,6 +187,9 @@ void hub_setup(struct hub *h)
 		die(EXIT_OSERR, "cannot allocate the read buffer", -rc);
 	if ((rc = setup_signals(h)) < 0)
 		die(EXIT_OSERR, "signal setup failed", -rc);
+	fdlimit_raise(h->opt.max_clients);
+	if ((rc = tick_start(h)) < 0)
+		die(EXIT_OSERR, "timerfd setup failed", -rc);
 	/* Listen before the capture starts, so early clients miss nothing. */
 	setup_listeners(h);
 	setup_input(h);

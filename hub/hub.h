@@ -10,6 +10,7 @@
 #include "event.h"
 #include "listener.h"
 #include "options.h"
+#include "refuse.h"
 #include "ring.h"
 #include "stream.h"
 
@@ -34,6 +35,9 @@ struct hub {
 	int stopped;              /* by a signal */
 	int input_is_file;        /* stdin is a regular file: epoll cannot watch it */
 	int appended;             /* the ring grew since the last flush */
+	struct watch tick;        /* periodic housekeeping timerfd */
+	struct refusals refused;  /* connections refused, by reason */
+	int listeners_paused;     /* out of fds: not accepting until the next tick */
 };
 
 /* Start-up: exits the process with a status on failure. */

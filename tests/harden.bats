@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# Hardening: churn, many clients, hostile clients, faults, limits.
+
+load helpers
+
+HOSTILE="$BUILD/tools/hostile"
+
+setup_file() {
+	"$BUILD/tools/pcapgen" -c 20000 > "$BATS_FILE_TMPDIR/20k.pcap"
+	"$BUILD/tools/pcapgen" -c 100000 > "$BATS_FILE_TMPDIR/100k.pcap"
+}
+
+fd_count() { ls "/proc/$1/fd" | wc -l; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
+size_above() { [ "$(file_size "$1")" -gt "$2" ]; }
+disconnects() { log_count "$HUB_LOG" 'client disconnected'; }
+disconnects_reach() { [ "$(disconnects)" -ge "$1" ]; }
+
+# An endless stream at a steady rate, starting when the gate opens.
+endless() {
+	echo "while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.01; done; exec '$GEN' -c 1000000000 -rate $1"
+}
+
+@test "churn: 1000 connects and disconnects while streaming leave fds and RSS where they were" {
+	start_hub -n -listen 127.0.0.1:0 -buffer 4M -cmd "$(endless 20000)"
+	client "$BATS_TEST_TMPDIR/long.pcap"
+	wait_clients 1
+	open_gate
+	# Past 8 MiB the 4 MiB ring has wrapped: all of its memory is in use.
+	wait_until 30 size_above "$BATS_TEST_TMPDIR/long.pcap" $((8 << 20))
+	# Warm up once, so that first-use allocations are not counted as growth.
+	"$HOSTILE" -port "$PORT" churn 20
+	wait_until 30 disconnects_reach 20
+	fds0=$(fd_count "$HUB_PID"); rss0=$(rss_kb "$HUB_PID")
+	run timeout 120 "$HOSTILE" -port "$PORT" churn 1000
+	assert_success
+	assert_output "churned 1000"
+	wait_until 30 disconnects_reach 1020
+	fds1=$(fd_count "$HUB_PID"); rss1=$(rss_kb "$HUB_PID")
+	echo "# churn: hub fds $fds0 -> $fds1, VmRSS $rss0 -> $rss1 KiB" >&3
+	kill -TERM "$HUB_PID"
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	assert_equal "$fds1" "$fds0"
+	# 1000 leaked client structs (~250 bytes each) would exceed this slack.
+	[ "$rss1" -le $((rss0 + 192)) ]
+	run "$VERIFY" -contiguous < "$BATS_TEST_TMPDIR/long.pcap"
+	assert_success
+	assert_output --regexp "first=0 "
+	grep -qE "client disconnected id=1 .*dropped=0 .*reason=hub stopping" "$HUB_LOG"
+}
+
+@test "many: 200 concurrent clients each receive a byte-exact stream" {
+	start_hub -n -listen 127.0.0.1:0 -drain 30s -cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")"
+	timeout 120 "$HOSTILE" -port "$PORT" many 200 "$BATS_FILE_TMPDIR/20k.pcap" >"$BATS_TEST_TMPDIR/many.out" &
+	many_pid=$!; PIDS+=("$many_pid")
+	wait_until 30 wait_clients 200
+	open_gate
+	wait "$many_pid"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/many.out")" "identical=200 different=0"
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	assert_equal "$(log_count "$HUB_LOG" 'client disconnected.*packets=20000 .*dropped=0')" 200
+}
+
+@test "abrupt: resets mid-record, junk floods, half-closed and never-reading clients disturb no one" {
+	start_hub -n -listen 127.0.0.1:0 -drain 10s \
+		-cmd "while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.01; done; exec '$GEN' -c 100000 -rate 50000"
+	client "$BATS_TEST_TMPDIR/good.pcap"
+	"$HOSTILE" -port "$PORT" halfclose >"$BATS_TEST_TMPDIR/half.pcap" &
+	half_pid=$!; PIDS+=("$half_pid")
+	exec 5<>"/dev/tcp/127.0.0.1/$PORT" # connected, never reads
+	wait_clients 3
+	open_gate
+	timeout 60 "$HOSTILE" -port "$PORT" reset 50 >"$BATS_TEST_TMPDIR/reset.out" &
+	reset_pid=$!
+	timeout 60 "$HOSTILE" -port "$PORT" junk $((8 << 20)) >"$BATS_TEST_TMPDIR/junk1.out" &
+	junk1_pid=$!
+	timeout 60 "$HOSTILE" -port "$PORT" junk $((8 << 20)) >"$BATS_TEST_TMPDIR/junk2.out" &
+	junk2_pid=$!
+	PIDS+=("$reset_pid" "$junk1_pid" "$junk2_pid")
+	wait "$reset_pid"
+	wait "$junk1_pid"
+	wait "$junk2_pid"
+	exec 5<&-
+	hub_exit
+	wait "$half_pid"
+	assert_equal "$HUB_STATUS" 0
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/reset.out")" "reset 50"
+	grep -q "junk sent=$((8 << 20)) received=[1-9]" "$BATS_TEST_TMPDIR/junk1.out"
+	grep -q "junk sent=$((8 << 20)) received=[1-9]" "$BATS_TEST_TMPDIR/junk2.out"
+	cmp "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/good.pcap"
+	cmp "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/half.pcap"
+	# 3 + 50 resets + 2 junk senders, each one disconnect line
+	assert_equal "$(disconnects)" 55
+}
+
+@test "a capture command killed with SIGKILL: the hub exits 137 and clients keep whole records" {
+	start_hub -n -listen 127.0.0.1:0 -cmd "$(endless 10000)"
+	client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_clients 1
+	open_gate
+	wait_until 30 size_above "$BATS_TEST_TMPDIR/out.pcap" 200000
+	pgid=$(grep -oE 'capture started pid=[0-9]+' "$HUB_LOG" | grep -oE '[0-9]+$')
+	kill -KILL -- "-$pgid"
+	hub_exit
+	assert_equal "$HUB_STATUS" 137
+	grep -q 'capture command failed status=137' "$HUB_LOG"
+	run "$VERIFY" -contiguous < "$BATS_TEST_TMPDIR/out.pcap"
+	assert_success
+	assert_output --regexp "first=0 "
+}
+
+# refused_bytes OUT [SOCAT-OPTIONS]: connects, saves what arrives in OUT.
+try_connect() {
+	timeout 10 socat -u "TCP:127.0.0.1:$PORT${2:+,$2}" "OPEN:$1,creat,trunc" 2>/dev/null || true
+}
+
+@test "-max-clients: past the limit connections are refused at once, counted, and logged without flooding" {
+	start_hub -n -listen 127.0.0.1:0 -max-clients 3 -cmd "$(endless 2000)"
+	client "$BATS_TEST_TMPDIR/a.pcap"; a_pid=$!
+	wait_clients 1
+	client "$BATS_TEST_TMPDIR/b.pcap"
+	client "$BATS_TEST_TMPDIR/c.pcap"
+	wait_clients 3
+	try_connect "$BATS_TEST_TMPDIR/refused.pcap"
+	assert_equal "$(file_size "$BATS_TEST_TMPDIR/refused.pcap")" 0
+	grep -qE 'client refused addr=127.0.0.1:[0-9]+ reason=max-clients clients=3 refused=1' "$HUB_LOG"
+	for i in $(seq 2 40); do
+		exec 6<>"/dev/tcp/127.0.0.1/$PORT" && exec 6<&-
+	done
+	# Every refusal is counted; log lines are capped and the rest summed up.
+	wait_until 10 log_has "$HUB_LOG" 'refused=40$'
+	[ "$(log_count "$HUB_LOG" 'client refused addr=')" -lt 40 ]
+	grep -qE 'clients refused without a log line of their own reason=max-clients count=[0-9]+ refused=40' "$HUB_LOG"
+	open_gate
+	# A client that leaves frees its place (the hub sees it go at its next write).
+	kill "$a_pid"
+	wait_until 10 log_has "$HUB_LOG" 'client disconnected id=1 '
+	client "$BATS_TEST_TMPDIR/d.pcap"
+	wait_clients 4
+	wait_until 10 size_above "$BATS_TEST_TMPDIR/d.pcap" 100000
+	kill -TERM "$HUB_PID"
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	assert_equal "$(log_count "$HUB_LOG" 'client connected')" 4
+	for x in b c; do
+		run "$VERIFY" -contiguous < "$BATS_TEST_TMPDIR/$x.pcap"
+		assert_success
+		assert_output --regexp "first=0 "
+	done
+	"$VERIFY" -contiguous < "$BATS_TEST_TMPDIR/d.pcap"
+}
+
+@test "-allow: a peer outside the list is refused before it sees a byte, one inside is served" {
+	start_hub -n -listen 127.0.0.1:0 -allow 127.0.0.1/32 -cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")"
+	try_connect "$BATS_TEST_TMPDIR/outside.pcap" bind=127.0.0.2
+	assert_equal "$(file_size "$BATS_TEST_TMPDIR/outside.pcap")" 0
+	grep -qE 'client refused addr=127.0.0.2:[0-9]+ reason=not-allowed' "$HUB_LOG"
+	client "$BATS_TEST_TMPDIR/inside.pcap"
+	wait_clients 1
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$BATS_TEST_TMPDIR/inside.pcap"
+	refute grep -q 'client connected.*127.0.0.2' "$HUB_LOG"
+}
+
+@test "-allow on a dual-stack listener: v4-mapped peers match v4 CIDRs, v6 peers v6 ones (own netns)" {
+	ns="pb-harden-$$"
+	ip netns add "$ns" || skip "cannot create a network namespace here"
+	ip -n "$ns" link set lo up
+	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
+	ip netns exec "$ns" "$HUB" -n -listen :0 -allow 127.0.0.1,::1/128 -drain 1s \
+		-cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")" 2>"$HUB_LOG" &
+	HUB_PID=$!; PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" ready
+	PORT=$(grep -oE 'listening addr=.*:[0-9]+' "$HUB_LOG" | head -1 | grep -oE '[0-9]+$')
+	grep -q 'listening addr=\[::\]' "$HUB_LOG"
+	in_ns() { ip netns exec "$ns" timeout 10 socat -u "$1" "OPEN:$2,creat,trunc" 2>/dev/null || true; }
+	in_ns "TCP4:127.0.0.2:$PORT,bind=127.0.0.2" "$BATS_TEST_TMPDIR/v4-outside.pcap"
+	ip netns exec "$ns" socat -u "TCP4:127.0.0.1:$PORT" "OPEN:$BATS_TEST_TMPDIR/v4.pcap,creat,trunc" &
+	PIDS+=("$!")
+	ip netns exec "$ns" socat -u "TCP6:[::1]:$PORT" "OPEN:$BATS_TEST_TMPDIR/v6.pcap,creat,trunc" &
+	PIDS+=("$!")
+	wait_clients 2
+	open_gate
+	hub_exit
+	ip netns del "$ns"
+	assert_equal "$HUB_STATUS" 0
+	grep -qE 'client refused addr=\[::ffff:127.0.0.2\]:[0-9]+ reason=not-allowed' "$HUB_LOG"
+	grep -qE 'client connected id=[0-9]+ addr=\[::ffff:127.0.0.1\]' "$HUB_LOG"
+	grep -qE 'client connected id=[0-9]+ addr=\[::1\]' "$HUB_LOG"
+	assert_equal "$(file_size "$BATS_TEST_TMPDIR/v4-outside.pcap")" 0
+	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$BATS_TEST_TMPDIR/v4.pcap"
+	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$BATS_TEST_TMPDIR/v6.pcap"
+}
+
+@test "-stall-timeout: a client that takes nothing while data waits is cut off; idle and reading ones stay" {
+	start_hub -n -listen 127.0.0.1:0 -buffer 4M -stall-timeout 1s -cmd "$(endless 20000)"
+	exec 5<>"/dev/tcp/127.0.0.1/$PORT" # connected, never reads: id=1
+	wait_clients 1
+	client "$BATS_TEST_TMPDIR/reader.pcap"
+	wait_clients 2
+	# Nothing is pending before the capture starts: nobody stalls.
+	sleep 2.5
+	assert_equal "$(disconnects)" 0
+	open_gate
+	wait_until 30 log_has "$HUB_LOG" 'client disconnected id=1 .*reason=stalled'
+	exec 5<&-
+	size=$(file_size "$BATS_TEST_TMPDIR/reader.pcap")
+	wait_until 10 size_above "$BATS_TEST_TMPDIR/reader.pcap" "$size"
+	kill -TERM "$HUB_PID"
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	grep -qE 'client disconnected id=2 .*reason=hub stopping' "$HUB_LOG"
+	run "$VERIFY" -contiguous < "$BATS_TEST_TMPDIR/reader.pcap"
+	assert_success
+}
