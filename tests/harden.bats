@@ -218,3 +218,34 @@ try_connect() {
 	run "$VERIFY" -contiguous < "$BATS_TEST_TMPDIR/reader.pcap"
 	assert_success
 }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+@test "out of file descriptors: warned at start, excess connections refused without spinning" {
+	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
+	prlimit --nofile=48:48 "$HUB" -n -listen 127.0.0.1:0 -cmd "$(endless 1000)" 2>"$HUB_LOG" &
+	HUB_PID=$!; PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" ready
+	PORT=$(grep -oE 'addr=127.0.0.1:[0-9]+' "$HUB_LOG" | head -1 | cut -d: -f2)
+	grep -qE 'open file limit too low for -max-clients.* max_clients=1024 fd_limit=48' "$HUB_LOG"
+	mkfifo "$BATS_TEST_TMPDIR/hold.in"
+	"$HOSTILE" -port "$PORT" hold 60 <"$BATS_TEST_TMPDIR/hold.in" >"$BATS_TEST_TMPDIR/hold.out" &
+	hold_pid=$!; PIDS+=("$hold_pid")
+	exec 7>"$BATS_TEST_TMPDIR/hold.in"
+	wait_until 10 log_has "$BATS_TEST_TMPDIR/hold.out" 'held 60'
+	wait_until 10 log_has "$HUB_LOG" 'reason=out-of-fds'
+	# No busy loop: over a second the hub uses a fraction of a CPU.
+	t0=$(cpu_ticks "$HUB_PID"); sleep 1; t1=$(cpu_ticks "$HUB_PID")
+	echo "# hub CPU while out of fds: $((t1 - t0)) ticks in 1 s" >&3
+	[ $((t1 - t0)) -lt 30 ]
+	exec 7>&- # the held connections go
+	wait "$hold_pid"
+	open_gate
+	# The hub learns that they left at its first write to them.
+	wait_until 10 disconnects_reach "$(log_count "$HUB_LOG" 'client connected')"
+	client "$BATS_TEST_TMPDIR/after.pcap"
+	wait_until 10 size_above "$BATS_TEST_TMPDIR/after.pcap" 10000
+	kill -TERM "$HUB_PID"
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+}

@@ -12,6 +12,8 @@
  *                  stdout until the hub closes it.
  *   many N FILE    N concurrent connections, each read to the end and
  *                  compared with FILE. Prints "identical=I different=D".
+ *   hold N         N connections that never read, held until stdin closes;
+ *                  prints "held N" once they are all open.
  * Exits 1 on a failure to connect or a difference, 2 on a timeout. */
 #include <errno.h>
 #include <fcntl.h>
@@ -207,6 +209,19 @@ static int many(long n, const char *path)
 	return different ? 1 : 0;
 }
 
+static int hold(long n)
+{
+	char c;
+
+	for (long i = 0; i < n; i++)
+		connect_hub();
+	printf("held %ld\n", n);
+	fflush(stdout);
+	while (read(STDIN_FILENO, &c, 1) > 0)
+		;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "-port")) {
@@ -219,11 +234,13 @@ int main(int argc, char **argv)
 			return reset(n);
 		if (!strcmp(mode, "junk") && argc == 5)
 			return junk(n);
+		if (!strcmp(mode, "hold") && argc == 5)
+			return hold(n);
 		if (!strcmp(mode, "halfclose") && argc == 4)
 			return halfclose();
 		if (!strcmp(mode, "many") && argc == 6)
 			return many(n, argv[5]);
 	}
-	fprintf(stderr, "usage: hostile -port PORT churn N | reset N | junk BYTES | halfclose | many N FILE\n");
+	fprintf(stderr, "usage: hostile -port PORT churn N | reset N | junk BYTES | halfclose | many N FILE | hold N\n");
 	return 64;
 }
