@@ -63,7 +63,7 @@ static int parse_one(const char *spec, struct cidr *c)
 int acl_parse(struct acl *a, const char *list)
 {
 	char *copy = strdup(list), *save;
-	int rc = copy ? 0 : -ENOMEM;
+	int rc = copy ? 0 : -ENOMEM, before = a->n;
 
 	for (char *s = copy ? strtok_r(copy, ", ", &save) : NULL; s && rc == 0;
 	     s = strtok_r(NULL, ", ", &save)) {
@@ -73,6 +73,8 @@ int acl_parse(struct acl *a, const char *list)
 			a->n++;
 	}
 	free(copy);
+	if (rc == 0 && a->n == before)
+		rc = -EINVAL; /* an empty list would silently allow everyone */
 	return rc;
 }
 

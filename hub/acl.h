@@ -20,7 +20,7 @@ struct acl {
 };
 
 /* Appends "CIDR[,CIDR...]" ("10.0.0.0/8", "192.0.2.7", "2001:db8::/32").
- * 0, -EINVAL on a malformed entry, -E2BIG past ACL_MAX. */
+ * 0, -EINVAL on a malformed entry or none at all, -E2BIG past ACL_MAX. */
 int acl_parse(struct acl *a, const char *list);
 
 /* 1 when the peer may connect: the list is empty, the peer is not IP (a
