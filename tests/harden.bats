@@ -249,3 +249,81 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 	hub_exit
 	assert_equal "$HUB_STATUS" 0
 }
+
+HELPER="$BUILD/pcap-broker-helper"
+
+# helper OUT: a pcap-broker-helper on $SOCK, its client side saved to OUT.
+helper() {
+	"$HELPER" -socket "$SOCK" </dev/null >"$1" 2>>"$BATS_TEST_TMPDIR/helpers.log" &
+	PIDS+=("$!")
+}
+
+@test "hub killed with SIGKILL: no capture left, helpers exit, a new hub replaces the stale socket and serves" {
+	SOCK="$BATS_TEST_TMPDIR/hub.sock"
+	start_hub -n -listen none -socket "$SOCK" -cmd "sleep 300 & $(endless 2000)"
+	pgid=$(grep -oE 'capture started pid=[0-9]+' "$HUB_LOG" | grep -oE '[0-9]+$')
+	helper "$BATS_TEST_TMPDIR/h1.pcap"; h1=$!
+	helper "$BATS_TEST_TMPDIR/h2.pcap"; h2=$!
+	wait_clients 2
+	grep -qE "client connected id=[0-9]+ addr=unix,pid=$h1,uid=$(id -u),gid=$(id -g)" "$HUB_LOG"
+	open_gate
+	wait_until 10 size_above "$BATS_TEST_TMPDIR/h1.pcap" 10000
+	kill -KILL "$HUB_PID"
+	wait_until 10 group_gone "$pgid"
+	wait_until 10 bash -c "! kill -0 $h1 2>/dev/null && ! kill -0 $h2 2>/dev/null"
+	[ -S "$SOCK" ] # the dead hub could not remove it
+	"$VERIFY" < "$BATS_TEST_TMPDIR/h1.pcap"
+	"$VERIFY" < "$BATS_TEST_TMPDIR/h2.pcap"
+	# A new hub on the same path: the stale file is replaced, new helpers served.
+	rm -f "$BATS_TEST_TMPDIR/go"
+	HUB_LOG="$BATS_TEST_TMPDIR/hub2.log"
+	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")"
+	helper "$BATS_TEST_TMPDIR/h3.pcap"
+	wait_clients 1
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$BATS_TEST_TMPDIR/h3.pcap"
+	[ ! -e "$SOCK" ] # removed at a clean exit
+}
+
+@test "Unix socket: -socket-mode and -socket-group are honoured and enforced; SO_PEERCRED is logged" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to act as another user"
+	getent group daemon >/dev/null && getent group nogroup >/dev/null || skip "no groups daemon and nogroup"
+	dir=$(mktemp -d /tmp/pb-harden.XXXXXX) # traversable by nobody, unlike the bats tmpdir
+	chmod 0755 "$dir"
+	SOCK="$dir/hub.sock"
+	start_hub -n -listen none -socket "$SOCK" -socket-mode 0660 -socket-group daemon \
+		-cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")"
+	assert_equal "$(stat -c '%a %U %G' "$SOCK")" "660 root daemon"
+	# nobody outside the group: refused by the file mode
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups "$HELPER" -socket "$SOCK"
+	assert_equal "$status" 66
+	# nobody in the group: served, and the hub logs who it is
+	setpriv --reuid=nobody --regid=daemon --clear-groups "$HELPER" -socket "$SOCK" \
+		</dev/null >"$dir/in-group.pcap" 2>/dev/null &
+	PIDS+=("$!")
+	wait_clients 1
+	grep -qE "client connected id=1 addr=unix,pid=[0-9]+,uid=$(id -u nobody),gid=$(getent group daemon | cut -d: -f3)" "$HUB_LOG"
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$dir/in-group.pcap"
+	rm -rf "$dir"
+}
+
+@test "Unix socket: the default mode is 0660 and -allow does not apply to it" {
+	SOCK="$BATS_TEST_TMPDIR/hub.sock"
+	start_hub -n -listen 127.0.0.1:0 -allow 192.0.2.0/24 -socket "$SOCK" \
+		-cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")"
+	assert_equal "$(stat -c '%a' "$SOCK")" 660
+	try_connect "$BATS_TEST_TMPDIR/tcp.pcap"
+	grep -q 'reason=not-allowed' "$HUB_LOG"
+	helper "$BATS_TEST_TMPDIR/unix.pcap"
+	wait_clients 1
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	assert_equal "$(file_size "$BATS_TEST_TMPDIR/tcp.pcap")" 0
+	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$BATS_TEST_TMPDIR/unix.pcap"
+}

@@ -64,3 +64,28 @@ vg_report() {
 	assert_equal "$HUB_STATUS" 0
 	"$VERIFY" < "$BATS_TEST_TMPDIR/live.pcap"
 }
+
+@test "valgrind: hub and helpers relaying over the Unix socket have no memory errors or definite leaks" {
+	"$GEN" -c 20000 > "$BATS_TEST_TMPDIR/20k.pcap"
+	SOCK="$BATS_TEST_TMPDIR/hub.sock"
+	vg_start -n -listen none -socket "$SOCK" -drain 60s -cmd "$(gated_cat "$BATS_TEST_TMPDIR/20k.pcap")"
+	hpids=()
+	for i in 1 2; do
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			--show-leak-kinds=definite --log-file="$BATS_TEST_TMPDIR/vg-helper$i.log" \
+			"$BUILD/pcap-broker-helper" -socket "$SOCK" </dev/null >"$BATS_TEST_TMPDIR/h$i.pcap" \
+			2>"$BATS_TEST_TMPDIR/helper$i.log" &
+		hpids+=("$!"); PIDS+=("$!")
+	done
+	wait_until 60 wait_clients 2
+	open_gate
+	hub_exit
+	for i in 1 2; do
+		st=0; wait "${hpids[$((i - 1))]}" || st=$?
+		cat "$BATS_TEST_TMPDIR/vg-helper$i.log" >&2
+		assert_equal "$st" 0
+		cmp "$BATS_TEST_TMPDIR/20k.pcap" "$BATS_TEST_TMPDIR/h$i.pcap"
+	done
+	vg_report
+	assert_equal "$HUB_STATUS" 0
+}
