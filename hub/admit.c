@@ -1,7 +1,6 @@
 /* Accepting connections: the allow-list, the client limit, and running out
  * of file descriptors without spinning on a level-triggered listener. */
 #include <errno.h>
-#include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include "hub.h"
 #include "log.h"
 #include "tick.h"
+#include "unix_socket.h"
 
 /* Accepts per readiness event: the listener is level-triggered, so the rest
  * wait for the next turn of the loop and clients get served in between. */
@@ -49,21 +49,6 @@ static int accept_failed(struct hub *h, struct listener *l, int err)
 	return 0;
 }
 
-/* "ip:port", or for a Unix peer its kernel-vouched identity (SO_PEERCRED),
- * which appears in the client's connect and disconnect lines. */
-static void peer_name(const struct listener *l, int fd, const struct sockaddr_storage *ss,
-		      char *addr, size_t len)
-{
-	struct ucred cr;
-	socklen_t cl = sizeof(cr);
-
-	if (l->is_unix && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
-		snprintf(addr, len, "unix,pid=%d,uid=%u,gid=%u", (int)cr.pid, (unsigned)cr.uid,
-			 (unsigned)cr.gid);
-	else
-		sockaddr_name(ss, addr, (unsigned)len);
-}
-
 void hub_on_listener(struct hub *h, struct watch *w, uint32_t events)
 {
 	struct listener *l = (struct listener *)w;
@@ -79,7 +64,9 @@ void hub_on_listener(struct hub *h, struct watch *w, uint32_t events)
 				return;
 			continue;
 		}
-		peer_name(l, fd, &ss, addr, sizeof(addr));
+		sockaddr_name(&ss, addr, sizeof(addr));
+		if (ss.ss_family == AF_UNIX)
+			unix_peer_name(fd, addr, sizeof(addr)); /* its SO_PEERCRED identity */
 		if (!l->is_unix && !acl_allows(&h->opt.allow, &ss))
 			refuse(h, fd, REFUSE_ALLOW, addr);
 		else if (h->nclients >= h->opt.max_clients)

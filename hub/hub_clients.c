@@ -10,6 +10,7 @@
 #include "hub.h"
 #include "log.h"
 #include "resolve.h"
+#include "unix_socket.h"
 #include "util.h"
 
 #define CLIENT_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "hub.h"
@@ -83,15 +82,5 @@ static void on_tick(struct hub *h, struct watch *w, uint32_t events)
 
 int tick_start(struct hub *h)
 {
-	uint64_t ms = tick_period_ms(h->opt.stall_ms);
-	struct timespec every = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
-	struct itimerspec its = { .it_interval = every, .it_value = every };
-
-	h->tick.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (h->tick.fd < 0)
-		return -errno;
-	h->tick.fn = on_tick;
-	if (timerfd_settime(h->tick.fd, 0, &its, NULL) < 0)
-		return -errno;
-	return watch_add(h->epfd, &h->tick, EPOLLIN);
+	return timer_add(h->epfd, &h->tick, tick_period_ms(h->opt.stall_ms), on_tick);
 }

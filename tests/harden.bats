@@ -265,7 +265,7 @@ helper() {
 	helper "$BATS_TEST_TMPDIR/h1.pcap"; h1=$!
 	helper "$BATS_TEST_TMPDIR/h2.pcap"; h2=$!
 	wait_clients 2
-	grep -qE "client connected id=[0-9]+ addr=unix,pid=$h1,uid=$(id -u),gid=$(id -g)" "$HUB_LOG"
+	grep -qE "client connected id=[0-9]+ addr=unix:pid=$h1,uid=$(id -u)" "$HUB_LOG"
 	open_gate
 	wait_until 10 size_above "$BATS_TEST_TMPDIR/h1.pcap" 10000
 	kill -KILL "$HUB_PID"
@@ -304,7 +304,7 @@ helper() {
 		</dev/null >"$dir/in-group.pcap" 2>/dev/null &
 	PIDS+=("$!")
 	wait_clients 1
-	grep -qE "client connected id=1 addr=unix,pid=[0-9]+,uid=$(id -u nobody),gid=$(getent group daemon | cut -d: -f3)" "$HUB_LOG"
+	grep -qE "client connected id=1 addr=unix:pid=[0-9]+,uid=$(id -u nobody)" "$HUB_LOG"
 	open_gate
 	hub_exit
 	assert_equal "$HUB_STATUS" 0
