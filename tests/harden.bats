@@ -329,3 +329,33 @@ helper() {
 	assert_equal "$(file_size "$BATS_TEST_TMPDIR/tcp.pcap")" 0
 	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$BATS_TEST_TMPDIR/unix.pcap"
 }
+
+@test "README recipe: TLS with socat on both ends carries a byte-exact stream" {
+	grep -qF 'socat OPENSSL-LISTEN:4443,reuseaddr,fork,cert=broker.pem,verify=0 TCP:127.0.0.1:4242' "$ROOT/README.md"
+	grep -qF 'socat TCP-LISTEN:4243,bind=127.0.0.1,reuseaddr,fork OPENSSL:sensor:4443,cafile=broker.crt' "$ROOT/README.md"
+	cd "$BATS_TEST_TMPDIR"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+		-addext subjectAltName=DNS:localhost -keyout broker.key -out broker.crt 2>/dev/null
+	cat broker.key broker.crt > broker.pem
+	start_hub -n -listen 127.0.0.1:0 -cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")"
+	listen_on tls-server.log 'listening on' \
+		socat -d -d "OPENSSL-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,fork,cert=broker.pem,verify=0" "TCP:127.0.0.1:$PORT"
+	tls_port=$LPORT
+	# a server whose certificate the client does not trust is refused
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -keyout other.key -out other.crt 2>/dev/null
+	run timeout 10 socat -u "OPENSSL:localhost:$tls_port,cafile=other.crt" -
+	assert_failure
+	assert_output --partial "certificate verify failed"
+	listen_on tls-client.log 'listening on' \
+		socat -d -d "TCP-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,fork" "OPENSSL:localhost:$tls_port,cafile=broker.crt"
+	socat -u "TCP:127.0.0.1:$LPORT" OPEN:out.pcap,creat,trunc &
+	PIDS+=("$!")
+	# and one straight from socat's TLS client
+	socat -u "OPENSSL:localhost:$tls_port,cafile=broker.crt" OPEN:direct.pcap,creat,trunc &
+	PIDS+=("$!")
+	wait_clients 2
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	wait_until 10 bash -c "cmp -s '$BATS_FILE_TMPDIR/20k.pcap' out.pcap && cmp -s '$BATS_FILE_TMPDIR/20k.pcap' direct.pcap"
+}
