@@ -4,6 +4,16 @@
 load helpers
 
 HOSTILE="$BUILD/tools/hostile"
+NETNS=()
+
+# Network namespaces a test created go with it, even when it fails.
+eval "helpers_$(declare -f teardown)"
+teardown() {
+	helpers_teardown
+	local ns
+	for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+	NETNS=()
+}
 
 setup_file() {
 	"$BUILD/tools/pcapgen" -c 20000 > "$BATS_FILE_TMPDIR/20k.pcap"
@@ -172,6 +182,7 @@ try_connect() {
 @test "-allow on a dual-stack listener: v4-mapped peers match v4 CIDRs, v6 peers v6 ones (own netns)" {
 	ns="pb-harden-$$"
 	ip netns add "$ns" || skip "cannot create a network namespace here"
+	NETNS+=("$ns")
 	ip -n "$ns" link set lo up
 	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
 	ip netns exec "$ns" "$HUB" -n -listen :0 -allow 127.0.0.1,::1/128 -drain 1s \
@@ -189,7 +200,6 @@ try_connect() {
 	wait_clients 2
 	open_gate
 	hub_exit
-	ip netns del "$ns"
 	assert_equal "$HUB_STATUS" 0
 	grep -qE 'client refused addr=\[::ffff:127.0.0.2\]:[0-9]+ reason=not-allowed' "$HUB_LOG"
 	grep -qE 'client connected id=[0-9]+ addr=\[::ffff:127.0.0.1\]' "$HUB_LOG"
@@ -358,4 +368,40 @@ helper() {
 	hub_exit
 	assert_equal "$HUB_STATUS" 0
 	wait_until 10 bash -c "cmp -s '$BATS_FILE_TMPDIR/20k.pcap' out.pcap && cmp -s '$BATS_FILE_TMPDIR/20k.pcap' direct.pcap"
+}
+
+@test "half-open: a peer that vanished without a word is cut off by -stall-timeout; others lose nothing (own netns)" {
+	a="pb-hub-$$"; b="pb-peer-$$"
+	ip netns add "$a" || skip "cannot create a network namespace here"
+	NETNS+=("$a")
+	ip netns add "$b"
+	NETNS+=("$b")
+	ip -n "$a" link add veth-hub type veth peer name veth-peer netns "$b"
+	ip -n "$a" addr add 10.201.0.1/30 dev veth-hub
+	ip -n "$b" addr add 10.201.0.2/30 dev veth-peer
+	for ns in "$a" "$b"; do ip -n "$ns" link set lo up; done
+	ip -n "$a" link set veth-hub up
+	ip -n "$b" link set veth-peer up
+	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
+	ip netns exec "$a" "$HUB" -n -listen 127.0.0.1:0,10.201.0.1:0 -stall-timeout 1s -drain 10s \
+		-cmd "while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.01; done; exec '$GEN' -c 100000 -rate 25000" \
+		2>"$HUB_LOG" &
+	HUB_PID=$!; PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" ready
+	lo_port=$(grep -oE 'listening addr=127.0.0.1:[0-9]+' "$HUB_LOG" | grep -oE '[0-9]+$')
+	veth_port=$(grep -oE 'listening addr=10.201.0.1:[0-9]+' "$HUB_LOG" | grep -oE '[0-9]+$')
+	ip netns exec "$a" socat -u -b 262144 "TCP:127.0.0.1:$lo_port" "OPEN:$BATS_TEST_TMPDIR/good.pcap,creat,trunc" &
+	PIDS+=("$!")
+	ip netns exec "$b" socat -u "TCP:10.201.0.1:$veth_port" "OPEN:$BATS_TEST_TMPDIR/gone.pcap,creat,trunc" &
+	PIDS+=("$!")
+	wait_clients 2
+	open_gate
+	wait_until 10 size_above "$BATS_TEST_TMPDIR/gone.pcap" 100000
+	# The peer's link goes away: no FIN, no reset, nothing acknowledged.
+	ip -n "$b" link set veth-peer down
+	wait_until 20 log_has "$HUB_LOG" 'client disconnected id=[0-9]+ addr=10.201.0.2:.*reason=stalled'
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	cmp "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/good.pcap"
+	grep -qE 'client disconnected id=[0-9]+ addr=127.0.0.1:.*packets=100000 .*dropped=0' "$HUB_LOG"
 }
