@@ -27,6 +27,21 @@ size_above() { [ "$(file_size "$1")" -gt "$2" ]; }
 disconnects() { log_count "$HUB_LOG" 'client disconnected'; }
 disconnects_reach() { [ "$(disconnects)" -ge "$1" ]; }
 
+# ns_client NS ADDRESS OUT: a client inside network namespace NS.
+ns_client() {
+	ip netns exec "$1" socat -u -b 262144 "$2" "OPEN:$3,creat,trunc" &
+	PIDS+=("$!")
+}
+
+# start_hub_ns NS ARGS...: the hub inside network namespace NS.
+start_hub_ns() {
+	local ns=$1; shift
+	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
+	ip netns exec "$ns" "$HUB" "$@" 2>"$HUB_LOG" &
+	HUB_PID=$!; PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" ready
+}
+
 # An endless stream at a steady rate, starting when the gate opens.
 endless() {
 	echo "while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.01; done; exec '$GEN' -c 1000000000 -rate $1"
@@ -184,19 +199,14 @@ try_connect() {
 	ip netns add "$ns" || skip "cannot create a network namespace here"
 	NETNS+=("$ns")
 	ip -n "$ns" link set lo up
-	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
-	ip netns exec "$ns" "$HUB" -n -listen :0 -allow 127.0.0.1,::1/128 -drain 1s \
-		-cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")" 2>"$HUB_LOG" &
-	HUB_PID=$!; PIDS+=("$HUB_PID")
-	wait_until 10 log_has "$HUB_LOG" ready
+	start_hub_ns "$ns" -n -listen :0 -allow 127.0.0.1,::1/128 -drain 1s \
+		-cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")"
 	PORT=$(grep -oE 'listening addr=.*:[0-9]+' "$HUB_LOG" | head -1 | grep -oE '[0-9]+$')
 	grep -q 'listening addr=\[::\]' "$HUB_LOG"
 	in_ns() { ip netns exec "$ns" timeout 10 socat -u "$1" "OPEN:$2,creat,trunc" 2>/dev/null || true; }
 	in_ns "TCP4:127.0.0.2:$PORT,bind=127.0.0.2" "$BATS_TEST_TMPDIR/v4-outside.pcap"
-	ip netns exec "$ns" socat -u "TCP4:127.0.0.1:$PORT" "OPEN:$BATS_TEST_TMPDIR/v4.pcap,creat,trunc" &
-	PIDS+=("$!")
-	ip netns exec "$ns" socat -u "TCP6:[::1]:$PORT" "OPEN:$BATS_TEST_TMPDIR/v6.pcap,creat,trunc" &
-	PIDS+=("$!")
+	ns_client "$ns" "TCP4:127.0.0.1:$PORT" "$BATS_TEST_TMPDIR/v4.pcap"
+	ns_client "$ns" "TCP6:[::1]:$PORT" "$BATS_TEST_TMPDIR/v6.pcap"
 	wait_clients 2
 	open_gate
 	hub_exit
@@ -382,18 +392,12 @@ helper() {
 	for ns in "$a" "$b"; do ip -n "$ns" link set lo up; done
 	ip -n "$a" link set veth-hub up
 	ip -n "$b" link set veth-peer up
-	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
-	ip netns exec "$a" "$HUB" -n -listen 127.0.0.1:0,10.201.0.1:0 -stall-timeout 1s -drain 10s \
-		-cmd "while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.01; done; exec '$GEN' -c 100000 -rate 25000" \
-		2>"$HUB_LOG" &
-	HUB_PID=$!; PIDS+=("$HUB_PID")
-	wait_until 10 log_has "$HUB_LOG" ready
+	start_hub_ns "$a" -n -listen 127.0.0.1:0,10.201.0.1:0 -stall-timeout 1s -drain 10s \
+		-cmd "while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.01; done; exec '$GEN' -c 100000 -rate 25000"
 	lo_port=$(grep -oE 'listening addr=127.0.0.1:[0-9]+' "$HUB_LOG" | grep -oE '[0-9]+$')
 	veth_port=$(grep -oE 'listening addr=10.201.0.1:[0-9]+' "$HUB_LOG" | grep -oE '[0-9]+$')
-	ip netns exec "$a" socat -u -b 262144 "TCP:127.0.0.1:$lo_port" "OPEN:$BATS_TEST_TMPDIR/good.pcap,creat,trunc" &
-	PIDS+=("$!")
-	ip netns exec "$b" socat -u "TCP:10.201.0.1:$veth_port" "OPEN:$BATS_TEST_TMPDIR/gone.pcap,creat,trunc" &
-	PIDS+=("$!")
+	ns_client "$a" "TCP:127.0.0.1:$lo_port" "$BATS_TEST_TMPDIR/good.pcap"
+	ns_client "$b" "TCP:10.201.0.1:$veth_port" "$BATS_TEST_TMPDIR/gone.pcap"
 	wait_clients 2
 	open_gate
 	wait_until 10 size_above "$BATS_TEST_TMPDIR/gone.pcap" 100000
@@ -404,4 +408,25 @@ helper() {
 	assert_equal "$HUB_STATUS" 0
 	cmp "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/good.pcap"
 	grep -qE 'client disconnected id=[0-9]+ addr=127.0.0.1:.*packets=100000 .*dropped=0' "$HUB_LOG"
+}
+
+@test "limits from the environment; bad values are usage errors" {
+	for v in "PCAP_BROKER_MAX_CLIENTS=0" "PCAP_BROKER_MAX_CLIENTS=x" "PCAP_BROKER_ALLOW=10.0.0.0/33" \
+		"PCAP_BROKER_ALLOW=," "PCAP_BROKER_STALL_TIMEOUT=soon"; do
+		run env "$v" "$HUB" -cmd true
+		assert_equal "$status" 64
+		assert_output --partial "invalid value"
+	done
+	run "$HUB" -allow "" -cmd true
+	assert_equal "$status" 64
+	PCAP_BROKER_MAX_CLIENTS=1 PCAP_BROKER_ALLOW=127.0.0.0/8 PCAP_BROKER_STALL_TIMEOUT=0 \
+		start_hub -n -listen 127.0.0.1:0 -cmd "$(gated_cat "$BATS_FILE_TMPDIR/20k.pcap")"
+	client "$BATS_TEST_TMPDIR/one.pcap"
+	wait_clients 1
+	try_connect "$BATS_TEST_TMPDIR/two.pcap"
+	grep -q 'reason=max-clients clients=1 refused=1' "$HUB_LOG"
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$BATS_TEST_TMPDIR/one.pcap"
 }
