@@ -23,7 +23,7 @@ HUB_OBJ    := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
-.PHONY: all check run deps test-unit test-bats install uninstall clean
+.PHONY: all check run deps test-unit test-bats install uninstall clean bench
 all: $(BUILD)/pcap-broker $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
@@ -58,6 +58,10 @@ check: deps
 
 run: deps all
 	scripts/run-local
+
+# A benchmark, never part of check: prints one table (see README, Performance).
+bench: deps all
+	bench/run
 
 install: $(BUILD)/pcap-broker
 	install -D -m 0755 $(BUILD)/pcap-broker $(DESTDIR)$(PREFIX)/bin/pcap-broker
