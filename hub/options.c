@@ -18,6 +18,7 @@
 #define DEFAULT_LISTEN "localhost:4242"
 #define DEFAULT_BUFFER (64ull << 20)
 #define DEFAULT_DRAIN_MS 3000
+#define DEFAULT_SOCKET_MODE 0660
 
 static const char usage[] =
 	"Usage: pcap-broker [flags]\n"
@@ -28,14 +29,23 @@ static const char usage[] =
 	"  -cmd STRING      capture command, run with /bin/sh -c; its stdout must be pcap\n"
 	"                   [PCAP_COMMAND]. Without it, and with stdin not a terminal,\n"
 	"                   the stream is read from stdin.\n"
+	"  -i IFACE         capture IFACE natively with libpcap (immediate mode, full\n"
+	"                   snaplen) instead of running a command [PCAP_BROKER_INTERFACE]\n"
+	"  -f FILTER        BPF filter for -i [PCAP_BROKER_FILTER]\n"
 	"  -listen ADDR     TCP address host:port, [v6]:port or :port; may repeat or be\n"
 	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
 	"                   (default " DEFAULT_LISTEN ")\n"
-	"  -socket PATH     also publish the stream on this Unix socket [PCAP_BROKER_SOCKET]\n"
+	"  -socket PATH     also publish the stream on this Unix socket [PCAP_BROKER_SOCKET];\n"
+	"                   a stale file is replaced, a path a live hub serves refused\n"
+	"  -socket-mode OCTAL  its permissions [PCAP_BROKER_SOCKET_MODE] (default 0660)\n"
+	"  -socket-group NAME  its group, name or number [PCAP_BROKER_SOCKET_GROUP]\n"
 	"  -buffer SIZE     how far a client may fall behind before it loses whole\n"
 	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
 	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
 	"                   read to clients, e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
+	"  -stats-interval DURATION  log capture totals this often, e.g. 1m\n"
+	"                   [PCAP_BROKER_STATS_INTERVAL] (default off; SIGUSR1 logs\n"
+	"                   every client and the totals at any time)\n"
 	"  -n               no reverse DNS lookups of clients\n"
 	"  -debug           debug logging\n"
 	"  -json            log JSON lines instead of text\n"
@@ -45,19 +55,28 @@ static const char usage[] =
 	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
 	"  64 bad usage; 65 the stream is not valid pcap (empty, truncated, bad magic,\n"
-	"  bad record); 69 cannot listen; 71 system error at start-up.\n";
+	"  bad record); 69 cannot listen, or a live hub already serves the -socket\n"
+	"  path; 71 system error at start-up; 74 the native capture (-i) failed.\n"
+	"\n"
+	"With sockets passed by systemd (LISTEN_FDS), the hub serves those and binds\n"
+	"no -listen address or -socket path of its own.\n";
 
 enum opt_id {
-	OPT_CMD = 256, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
-	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
+	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
+	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
 static const struct option longopts[] = {
 	{ "cmd", required_argument, NULL, OPT_CMD },
+	{ "i", required_argument, NULL, OPT_IFACE },
+	{ "f", required_argument, NULL, OPT_FILTER },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
+	{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	/* Booleans take an optional "=true/false", as Go's flag package does. */
 	{ "n", optional_argument, NULL, OPT_N },
 	{ "debug", optional_argument, NULL, OPT_DEBUG },
@@ -74,15 +93,9 @@ static int bad(const char *flag, const char *value)
 	return EXIT_USAGE;
 }
 
-static int parse_bool(const char *flag, const char *v, int *out)
+static int parse_bool_flag(const char *flag, const char *v, int *out)
 {
-	if (!v || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		*out = 1;
-	else if (!strcasecmp(v, "false") || !strcmp(v, "0"))
-		*out = 0;
-	else
-		return bad(flag, v);
-	return -1;
+	return parse_bool(v, out) < 0 ? bad(flag, v) : -1;
 }
 
 /* Splits a comma-separated list into o->listen (the string is kept). */
@@ -105,10 +118,21 @@ static int set_buffer(struct options *o, const char *flag, const char *v)
 	return -1;
 }
 
-static int set_drain(struct options *o, const char *flag, const char *v)
+static int set_duration(uint64_t *ms, const char *flag, const char *v)
 {
-	if (parse_duration_ms(v, &o->drain_ms) < 0)
+	if (parse_duration_ms(v, ms) < 0)
 		return bad(flag, v);
+	return -1;
+}
+
+static int set_socket_mode(struct options *o, const char *flag, const char *v)
+{
+	char *end;
+	unsigned long m = strtoul(v, &end, 8);
+
+	if (!*v || *end || m > 0777)
+		return bad(flag, v);
+	o->socket_mode = (unsigned)m;
 	return -1;
 }
 
@@ -121,12 +145,20 @@ static int from_env(struct options *o)
 	if (o->cmd && !*o->cmd)
 		o->cmd = NULL;
 	o->socket_path = getenv("PCAP_BROKER_SOCKET");
+	o->interface = getenv("PCAP_BROKER_INTERFACE");
+	o->filter = getenv("PCAP_BROKER_FILTER");
 	if ((v = getenv("LISTEN_ADDRESS")) && *v)
 		rc = add_listen(o, strdup(v));
 	if (rc < 0 && (v = getenv("PCAP_BROKER_BUFFER")) && *v)
 		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_DRAIN")) && *v)
-		rc = set_drain(o, "PCAP_BROKER_DRAIN", v);
+		rc = set_duration(&o->drain_ms, "PCAP_BROKER_DRAIN", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_STATS_INTERVAL")) && *v)
+		rc = set_duration(&o->stats_interval_ms, "PCAP_BROKER_STATS_INTERVAL", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_SOCKET_MODE")) && *v)
+		rc = set_socket_mode(o, "PCAP_BROKER_SOCKET_MODE", v);
+	if ((v = getenv("PCAP_BROKER_SOCKET_GROUP")) && *v)
+		o->socket_group = v;
 	return rc;
 }
 
@@ -141,6 +173,12 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	case OPT_CMD:
 		o->cmd = arg;
 		return -1;
+	case OPT_IFACE:
+		o->interface = arg;
+		return -1;
+	case OPT_FILTER:
+		o->filter = arg;
+		return -1;
 	case OPT_LISTEN:
 		if (!*listen_from_flags) { /* the first -listen replaces the env's */
 			o->nlisten = 0;
@@ -150,16 +188,23 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	case OPT_SOCKET:
 		o->socket_path = arg;
 		return -1;
+	case OPT_SOCKET_MODE:
+		return set_socket_mode(o, "-socket-mode", arg);
+	case OPT_SOCKET_GROUP:
+		o->socket_group = *arg ? arg : NULL;
+		return -1;
 	case OPT_BUFFER:
 		return set_buffer(o, "-buffer", arg);
 	case OPT_DRAIN:
-		return set_drain(o, "-drain", arg);
+		return set_duration(&o->drain_ms, "-drain", arg);
+	case OPT_STATS:
+		return set_duration(&o->stats_interval_ms, "-stats-interval", arg);
 	case OPT_N:
-		return parse_bool("-n", arg, &o->no_dns);
+		return parse_bool_flag("-n", arg, &o->no_dns);
 	case OPT_DEBUG:
-		return parse_bool("-debug", arg, &o->debug);
+		return parse_bool_flag("-debug", arg, &o->debug);
 	case OPT_JSON:
-		return parse_bool("-json", arg, &o->json);
+		return parse_bool_flag("-json", arg, &o->json);
 	case OPT_VERSION:
 		print_version();
 		return 0;
@@ -179,6 +224,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->buffer = DEFAULT_BUFFER;
 	o->drain_ms = DEFAULT_DRAIN_MS;
+	o->socket_mode = DEFAULT_SOCKET_MODE;
 	if ((rc = from_env(o)) >= 0)
 		return rc;
 	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1)
@@ -192,7 +238,15 @@ int options_parse(struct options *o, int argc, char **argv)
 		o->listen[o->nlisten++] = DEFAULT_LISTEN;
 	if (o->nlisten == 1 && !strcmp(o->listen[0], "none"))
 		o->nlisten = 0;
-	if (!o->cmd && isatty(STDIN_FILENO)) {
+	if (o->filter && !o->interface) {
+		fputs("pcap-broker: -f filters a native capture: give -i IFACE too\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (o->interface && o->cmd) {
+		fputs("pcap-broker: give either -i IFACE or -cmd, not both\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!o->cmd && !o->interface && isatty(STDIN_FILENO)) {
 		fputs("pcap-broker: no capture: give -cmd (or PCAP_COMMAND) or pipe a pcap stream into stdin\n", stderr);
 		return EXIT_USAGE;
 	}

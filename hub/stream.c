@@ -162,8 +162,6 @@ int stream_finish(struct stream *s)
 	if (!s->header_ready) {
 		if (s->have == 0)
 			return fail(s, 0, "empty capture stream: no pcap header");
-		if (s->error[0])
-			return -EBADMSG;
 		return fail(s, 0, "truncated pcap header: %zu of %u bytes", s->have,
 			    PCAP_FILE_HEADER_LEN);
 	}

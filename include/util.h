@@ -12,6 +12,7 @@
 #define EXIT_UNAVAIL 69   /* cannot listen on a requested address or socket */
 #define EXIT_SOFTWARE 70  /* internal error */
 #define EXIT_OSERR 71     /* a system call needed at start-up failed */
+#define EXIT_IOERR 74     /* the native capture failed */
 
 /* What to do after a failed read/write: the one place errno is classified. */
 enum io_action {
@@ -29,6 +30,9 @@ int parse_size(const char *s, uint64_t *out);
 int parse_duration_ms(const char *s, uint64_t *out);
 /* A decimal integer in [min, max]. 0 or -EINVAL. */
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Go-style boolean flag value: NULL (bare flag), true/false, 1/0. 0 or -EINVAL. */
+int parse_bool(const char *s, int *out);
 
 uint64_t now_ms(void);   /* CLOCK_MONOTONIC */
 
