@@ -11,8 +11,8 @@
  * Prints one line: conns, bytes, records, lost (records missing, summed over
  * connections), bad (connections with an invalid stream), the aggregate and
  * the slowest connection's MB/s and k packets/s (each from its first byte to
- * its end), t0/t1 (first byte, last end; CLOCK_MONOTONIC ns) and with
- * -latency p50/p99/max in microseconds. */
+ * its end), with -latency p50/p99/max in microseconds, t0/t1 (first byte,
+ * last end; CLOCK_MONOTONIC ns), and how long it waited for a CPU. */
 #include <errno.h>
 #include <netdb.h>
 #include <stdint.h>
@@ -227,7 +227,17 @@ static void report(struct conn *cs, int n)
 		printf(" p50_us=%.1f p99_us=%.1f max_us=%.1f", lat[nlat / 2] / 1e3,
 		       lat[nlat * 99 / 100] / 1e3, lat[nlat - 1] / 1e3);
 	}
-	printf(" t0=%llu t1=%llu\n", (unsigned long long)t0, (unsigned long long)t1);
+	/* Time this process spent runnable but waiting for a CPU: on a shared
+	 * machine, where latency outliers come from. */
+	unsigned long long run_ns = 0, wait_ns = 0;
+	FILE *f = fopen("/proc/self/schedstat", "r");
+	if (f) {
+		if (fscanf(f, "%llu %llu", &run_ns, &wait_ns) != 2)
+			wait_ns = 0;
+		fclose(f);
+	}
+	printf(" t0=%llu t1=%llu cpu_wait_ms=%.1f\n", (unsigned long long)t0, (unsigned long long)t1,
+	       wait_ns / 1e6);
 }
 
 static int usage(void)
