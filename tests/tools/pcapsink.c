@@ -5,6 +5,7 @@
  * time with the time it was received.
  *
  *   pcapsink [-n N] [-count C] [-latency] [-ready FILE] [-timeout S] HOST:PORT
+ *   ... | pcapsink [-count C] -        (one stream from a pipe on stdin)
  * A connection ends at EOF or, with -count, once record C-1 has arrived.
  * -ready creates FILE once every connection is up; -timeout gives up on
  * connections still open after S seconds (their missing records count as lost).
@@ -12,7 +13,8 @@
  * connections), bad (connections with an invalid stream), the aggregate and
  * the slowest connection's MB/s and k packets/s (each from its first byte to
  * its end), with -latency p50/p99/max in microseconds, t0/t1 (first byte,
- * last end; CLOCK_MONOTONIC ns), and how long it waited for a CPU. */
+ * last end; CLOCK_MONOTONIC ns), and how long it waited for a CPU.
+ * Exits 1 if a stream was invalid or lost records. */
 #include <errno.h>
 #include <netdb.h>
 #include <stdint.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "pcap_format.h"
+#include "util.h"
 
 #define READ_SIZE (1u << 20)
 #define SEQ_OFF 42   /* pcapgen: sequence number, big-endian */
@@ -189,7 +192,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report(struct conn *cs, int n)
+/* Prints the summary; 1 if any stream was invalid or lost records. */
+static int report(struct conn *cs, int n)
 {
 	uint64_t bytes = 0, records = 0, lost = 0, t0 = UINT64_MAX, t1 = 0;
 	double min_mbps = 1e300, min_kpps = 1e300;
@@ -238,11 +242,12 @@ static void report(struct conn *cs, int n)
 	}
 	printf(" t0=%llu t1=%llu cpu_wait_ms=%.1f\n", (unsigned long long)t0, (unsigned long long)t1,
 	       wait_ns / 1e6);
+	return nbad || lost ? 1 : 0;
 }
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: pcapsink [-n N] [-count C] [-latency] [-ready FILE] [-timeout S] [-retry S] HOST:PORT\n");
+	fprintf(stderr, "usage: pcapsink [-n N] [-count C] [-latency] [-ready FILE] [-timeout S] [-retry S] HOST:PORT|-\n");
 	return 64;
 }
 
@@ -265,15 +270,17 @@ int main(int argc, char **argv)
 			ready = argv[++i];
 		else if (!strcmp(argv[i], "-latency"))
 			latency = 1;
-		else if (argv[i][0] != '-' && !addr)
+		else if ((argv[i][0] != '-' || !strcmp(argv[i], "-")) && !addr)
 			addr = argv[i];
 		else
 			return usage();
 	}
+	int from_stdin = addr && !strcmp(addr, "-");
 	char *colon = addr ? strrchr(addr, ':') : NULL;
-	if (!colon || n < 1)
+	if ((!colon && !from_stdin) || n < 1 || (from_stdin && n != 1))
 		return usage();
-	*colon = '\0';
+	if (colon)
+		*colon = '\0';
 
 	struct conn *cs = calloc((size_t)n, sizeof(*cs));
 	uint8_t *buf = malloc(READ_SIZE);
@@ -284,9 +291,10 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &cs[i] };
-		cs[i].fd = open_conn(addr, colon + 1, retry);
-		if (cs[i].fd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev) < 0) {
-			fprintf(stderr, "pcapsink: cannot connect to %s:%s\n", addr, colon + 1);
+		cs[i].fd = from_stdin ? 0 : open_conn(addr, colon + 1, retry);
+		if (cs[i].fd < 0 || fd_set_nonblock(cs[i].fd) < 0 ||
+		    epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev) < 0) {
+			fprintf(stderr, "pcapsink: cannot connect to %s:%s\n", addr, colon ? colon + 1 : "");
 			return 1;
 		}
 	}
@@ -305,7 +313,7 @@ int main(int argc, char **argv)
 		}
 		for (int i = 0; i < k; i++) {
 			struct conn *c = ev[i].data.ptr;
-			ssize_t got = recv(c->fd, buf, READ_SIZE, MSG_DONTWAIT);
+			ssize_t got = read(c->fd, buf, READ_SIZE);
 			uint64_t now = now_ns();
 			if (got > 0) {
 				if (!c->t_first)
@@ -326,6 +334,5 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		if (cs[i].fd >= 0)
 			cs[i].t_last = now_ns();
-	report(cs, n);
-	return 0;
+	return report(cs, n);
 }
