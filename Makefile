@@ -71,12 +71,7 @@ run: deps all
 bench: deps all
 	bench/run
 
-install: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper
-	install -D -m 0755 $(BUILD)/pcap-broker $(DESTDIR)$(PREFIX)/bin/pcap-broker
-	install -D -m 0755 $(BUILD)/pcap-broker-helper $(DESTDIR)$(PREFIX)/bin/pcap-broker-helper
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pcap-broker $(DESTDIR)$(PREFIX)/bin/pcap-broker-helper
+include units/units.mk
 
 clean:
 	rm -rf $(BUILD)

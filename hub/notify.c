@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -26,8 +24,9 @@ static void status_line(const struct hub *h, char *buf, size_t len)
 	struct totals t;
 
 	stats_totals(h, &t);
-	snprintf(buf, len, "clients=%u packets=%llu drops=%llu", t.clients,
-		 (unsigned long long)t.records, (unsigned long long)(t.drops + t.kernel_drops));
+	snprintf(buf, len, "clients=%u packets=%llu bytes=%llu drops=%llu kernel_drops=%llu", t.clients,
+		 (unsigned long long)t.records, (unsigned long long)t.bytes,
+		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);
 }
 
 static void on_tick(struct hub *h, struct watch *w, uint32_t events)
@@ -59,15 +58,9 @@ void notify_setup(struct hub *h)
 		watchdog_us = 0;
 	if (watchdog_us && watchdog_us / 2000 < period_ms)
 		period_ms = watchdog_us / 2000 ? watchdog_us / 2000 : 1;
-	timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	timer.fn = on_tick;
-	struct itimerspec its = {
-		.it_interval = { .tv_sec = (time_t)(period_ms / 1000), .tv_nsec = (long)(period_ms % 1000) * 1000000 },
-	};
-	its.it_value = its.it_interval;
-	if (timer.fd < 0 || timerfd_settime(timer.fd, 0, &its, NULL) < 0 ||
-	    watch_add(h->epfd, &timer, EPOLLIN) < 0) {
-		log_error("cannot set up the systemd notification timer", "error=\"%s\"", strerror(errno));
+	int rc = timer_add(h->epfd, &timer, period_ms, on_tick);
+	if (rc < 0) {
+		log_error("cannot set up the systemd notification timer", "error=\"%s\"", strerror(-rc));
 		exit(EXIT_OSERR);
 	}
 	if (watchdog_us)

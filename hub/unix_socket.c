@@ -138,6 +138,15 @@ int unix_socket_bind(const char *path, mode_t mode, const char *group, struct li
 	return 0;
 }
 
+void unix_peer_name(int fd, char *buf, size_t len)
+{
+	struct ucred cr;
+	socklen_t sl = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) == 0)
+		snprintf(buf, len, "unix:pid=%d,uid=%u", (int)cr.pid, (unsigned)cr.uid);
+}
+
 void hub_bind_unix_socket(struct hub *h)
 {
 	const char *path = h->opt.socket_path;

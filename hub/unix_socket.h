@@ -12,6 +12,9 @@
  * group -ESRCH. The file is removed at exit if it is still ours. 0 or -errno. */
 int unix_socket_bind(const char *path, mode_t mode, const char *group, struct listener *l);
 
+/* "unix:pid=N,uid=N" for a connected peer (a helper), from SO_PEERCRED. */
+void unix_peer_name(int fd, char *buf, size_t len);
+
 struct hub;
 /* Start-up: binds h->opt.socket_path, or exits with a status. */
 void hub_bind_unix_socket(struct hub *h);
