@@ -5,6 +5,7 @@ load helpers
 
 HOSTILE="$BUILD/tools/hostile"
 NETNS=()
+DIRS=()
 
 # Network namespaces a test created go with it, even when it fails.
 eval "helpers_$(declare -f teardown)"
@@ -13,6 +14,8 @@ teardown() {
 	local ns
 	for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
 	NETNS=()
+	rm -rf "${DIRS[@]}"
+	DIRS=()
 }
 
 setup_file() {
@@ -320,6 +323,7 @@ helper() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to act as another user"
 	getent group daemon >/dev/null && getent group nogroup >/dev/null || skip "no groups daemon and nogroup"
 	dir=$(mktemp -d /tmp/pb-harden.XXXXXX) # traversable by nobody, unlike the bats tmpdir
+	DIRS+=("$dir")
 	chmod 0755 "$dir"
 	SOCK="$dir/hub.sock"
 	start_hub -n -listen none -socket "$SOCK" -socket-mode 0660 -socket-group daemon \
@@ -338,7 +342,6 @@ helper() {
 	hub_exit
 	assert_equal "$HUB_STATUS" 0
 	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$dir/in-group.pcap"
-	rm -rf "$dir"
 }
 
 @test "Unix socket: the default mode is 0660 and -allow does not apply to it" {

@@ -31,7 +31,7 @@ vg_report() {
 	client "$BATS_TEST_TMPDIR/b.pcap"
 	"$HOSTILE" -port "$PORT" halfclose >"$BATS_TEST_TMPDIR/half.pcap" &
 	PIDS+=("$!")
-	wait_clients 3
+	wait_until 60 wait_clients 3
 	open_gate
 	# past -max-clients: refused
 	mkfifo "$BATS_TEST_TMPDIR/hold.in"
@@ -54,7 +54,7 @@ vg_report() {
 		-cmd "while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.01; done; exec '$GEN' -c 1000000000 -rate 5000"
 	exec 5<>"/dev/tcp/127.0.0.1/$PORT" # never reads: stalls
 	client "$BATS_TEST_TMPDIR/live.pcap"
-	wait_clients 2
+	wait_until 60 wait_clients 2
 	open_gate
 	wait_until 60 log_has "$HUB_LOG" 'reason=stalled'
 	exec 5<&-
