@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "activation.h"
+#include "fdlimit.h"
 #include "log.h"
 #include "notify.h"
+#include "tick.h"
 #include "stats.h"
 #include "unix_socket.h"
 #include "util.h"
@@ -238,6 +240,9 @@ void hub_setup(struct hub *h)
 		die(EXIT_OSERR, "cannot allocate the read buffer", -rc);
 	if ((rc = setup_signals(h)) < 0)
 		die(EXIT_OSERR, "signal setup failed", -rc);
+	fdlimit_raise(h->opt.max_clients);
+	if ((rc = tick_start(h)) < 0)
+		die(EXIT_OSERR, "timerfd setup failed", -rc);
 	if ((rc = stats_start_timer(h)) < 0)
 		die(EXIT_OSERR, "timer setup failed", -rc);
 	/* Listen before the capture starts, so early clients miss nothing. */
