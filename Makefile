@@ -78,7 +78,7 @@ bench: deps all
 	bench/run
 
 include units/units.mk
-include packaging/install.mk
+include packaging/packaging.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -66,26 +66,26 @@ documented() {
 	[ -n "$stderr" ]
 }
 
+# documents_help PAGE PROGRAM MIN_FLAGS MIN_VARS MIN_STATUSES: PAGE names, in
+# OPTIONS, ENVIRONMENT and EXIT STATUS, every flag, variable and status of
+# PROGRAM's -help (of which there are at least the numbers given).
+documents_help() {
+	local page=$1 prog=$2 s flags vars st
+	mapfile -t flags < <(help_flags "$prog")
+	mapfile -t vars < <(help_vars "$prog")
+	mapfile -t st < <(help_statuses "$prog")
+	[ "${#flags[@]}" -ge "$3" ] && [ "${#vars[@]}" -ge "$4" ] && [ "${#st[@]}" -ge "$5" ]
+	documented "$page" OPTIONS "${flags[@]}" "${vars[@]}"
+	documented "$page" ENVIRONMENT "${vars[@]}"
+	for s in "${st[@]}"; do section "$page" "EXIT STATUS" | grep -qx "\.B $s" || { echo "status $s"; return 1; }; done
+}
+
 @test "man: pcap-broker(8) documents every flag, variable and exit status of -help" {
-	mapfile -t flags < <(help_flags "$HUB")
-	mapfile -t vars < <(help_vars "$HUB")
-	mapfile -t st < <(help_statuses "$HUB")
-	[ "${#flags[@]}" -ge 15 ] && [ "${#vars[@]}" -ge 10 ] && [ "${#st[@]}" -ge 5 ]
-	documented "$HUB_MAN" OPTIONS "${flags[@]}"
-	documented "$HUB_MAN" ENVIRONMENT "${vars[@]}"
-	documented "$HUB_MAN" OPTIONS "${vars[@]}"
-	for s in "${st[@]}"; do section "$HUB_MAN" "EXIT STATUS" | grep -qx "\.B $s" || { echo "status $s"; false; }; done
+	documents_help "$HUB_MAN" "$HUB" 15 10 5
 }
 
 @test "man: pcap-broker-helper(8) documents every flag, variable and exit status of -help" {
-	local helper="$BUILD/pcap-broker-helper"
-	mapfile -t flags < <(help_flags "$helper")
-	mapfile -t vars < <(help_vars "$helper")
-	mapfile -t st < <(help_statuses "$helper")
-	[ "${#flags[@]}" -ge 5 ] && [ "${#vars[@]}" -ge 1 ] && [ "${#st[@]}" -ge 3 ]
-	documented "$HELPER_MAN" OPTIONS "${flags[@]}"
-	documented "$HELPER_MAN" ENVIRONMENT "${vars[@]}"
-	for s in "${st[@]}"; do section "$HELPER_MAN" "EXIT STATUS" | grep -qx "\.B $s" || { echo "status $s"; false; }; done
+	documents_help "$HELPER_MAN" "$BUILD/pcap-broker-helper" 5 1 3
 }
 
 @test "man: every systemd unit in units/ is in pcap-broker(8)" {
