@@ -23,7 +23,7 @@ HUB_OBJ    := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
-.PHONY: all check run deps test-unit test-bats install uninstall clean
+.PHONY: all check run deps test-unit test-bats test-asan fuzz install uninstall clean
 all: $(BUILD)/pcap-broker $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
@@ -55,6 +55,30 @@ check: deps
 	$(MAKE) WERROR=1 all $(UNITS)
 	$(MAKE) WERROR=1 test-unit
 	$(MAKE) WERROR=1 test-bats
+	$(MAKE) test-asan
+
+# The same bats suites against an ASan+UBSan build of the hub and tools;
+# any sanitizer report aborts the process, so the test that ran it fails.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test-asan:
+	CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(MAKE) BUILD=build/asan CC=clang all $(UNITS:$(BUILD)/%=build/asan/%)
+	@for t in $(UNITS:$(BUILD)/%=build/asan/%); do echo "# $$t (asan)"; $$t || exit 1; done
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		PCAP_BROKER_SANITIZED=1 BUILD=$(CURDIR)/build/asan bats --tap tests/
+
+# libFuzzer on the stream reader: `make fuzz FUZZ_TIME=600`. Findings go to
+# build/fuzz/; the committed seeds stay untouched.
+FUZZ_TIME ?= 60
+FUZZ_SRC  := tests/fuzz/stream_fuzz.c hub/stream.c hub/pcap_classic.c hub/pcapng.c hub/ring.c $(COMMON_SRC)
+$(BUILD)/fuzz/stream_fuzz: $(FUZZ_SRC) $(wildcard hub/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ihub -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_SRC)
+
+fuzz: $(BUILD)/fuzz/stream_fuzz
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/stream_fuzz -max_total_time=$(FUZZ_TIME) \
+		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus/stream
 
 run: deps all
 	scripts/run-local

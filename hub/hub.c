@@ -183,6 +183,8 @@ void hub_setup(struct hub *h)
 		die(EXIT_OSERR, "cannot allocate the buffer", -rc);
 	if ((rc = stream_init(&h->stream)) < 0)
 		die(EXIT_OSERR, "cannot allocate the read buffer", -rc);
+	h->stream.snaplen_clamp = h->opt.snaplen;
+	h->stream.precision = (enum stream_precision)h->opt.precision;
 	if ((rc = setup_signals(h)) < 0)
 		die(EXIT_OSERR, "signal setup failed", -rc);
 	/* Listen before the capture starts, so early clients miss nothing. */

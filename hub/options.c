@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "output.h"
 #include <pcap/pcap.h>
 #include "util.h"
 
@@ -36,6 +37,11 @@ static const char usage[] =
 	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
 	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
 	"                   read to clients, e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
+	"  -snaplen N       cut every record to N bytes (original length kept) and\n"
+	"                   announce N in the header, e.g. 65535 for Arkime and Zeek\n"
+	"                   [PCAP_BROKER_SNAPLEN] (default: the capture's)\n"
+	"  -precision P     micro or nano: output timestamp precision\n"
+	"                   [PCAP_BROKER_PRECISION] (default: the capture's)\n"
 	"  -n               no reverse DNS lookups of clients\n"
 	"  -debug           debug logging\n"
 	"  -json            log JSON lines instead of text\n"
@@ -44,12 +50,12 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
-	"  64 bad usage; 65 the stream is not valid pcap (empty, truncated, bad magic,\n"
-	"  bad record); 69 cannot listen; 71 system error at start-up.\n";
+	"  64 bad usage; 65 the stream is not valid pcap or pcapng (empty, truncated,\n"
+	"  bad magic, bad record or block, not one link type); 69 cannot listen; 71 system error at start-up.\n";
 
 enum opt_id {
 	OPT_CMD = 256, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
-	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
+	OPT_SNAPLEN, OPT_PRECISION, OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
 static const struct option longopts[] = {
@@ -58,6 +64,8 @@ static const struct option longopts[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "precision", required_argument, NULL, OPT_PRECISION },
 	/* Booleans take an optional "=true/false", as Go's flag package does. */
 	{ "n", optional_argument, NULL, OPT_N },
 	{ "debug", optional_argument, NULL, OPT_DEBUG },
@@ -112,6 +120,27 @@ static int set_drain(struct options *o, const char *flag, const char *v)
 	return -1;
 }
 
+static int set_snaplen(struct options *o, const char *flag, const char *v)
+{
+	uint64_t n;
+
+	if (parse_uint(v, 1, OUTPUT_SNAPLEN_MAX, &n) < 0)
+		return bad(flag, v);
+	o->snaplen = (uint32_t)n;
+	return -1;
+}
+
+static int set_precision(struct options *o, const char *flag, const char *v)
+{
+	if (!strcmp(v, "micro"))
+		o->precision = PRECISION_MICRO;
+	else if (!strcmp(v, "nano"))
+		o->precision = PRECISION_NANO;
+	else
+		return bad(flag, v);
+	return -1;
+}
+
 static int from_env(struct options *o)
 {
 	const char *v;
@@ -127,6 +156,10 @@ static int from_env(struct options *o)
 		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_DRAIN")) && *v)
 		rc = set_drain(o, "PCAP_BROKER_DRAIN", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_SNAPLEN")) && *v)
+		rc = set_snaplen(o, "PCAP_BROKER_SNAPLEN", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_PRECISION")) && *v)
+		rc = set_precision(o, "PCAP_BROKER_PRECISION", v);
 	return rc;
 }
 
@@ -154,6 +187,10 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 		return set_buffer(o, "-buffer", arg);
 	case OPT_DRAIN:
 		return set_drain(o, "-drain", arg);
+	case OPT_SNAPLEN:
+		return set_snaplen(o, "-snaplen", arg);
+	case OPT_PRECISION:
+		return set_precision(o, "-precision", arg);
 	case OPT_N:
 		return parse_bool("-n", arg, &o->no_dns);
 	case OPT_DEBUG:

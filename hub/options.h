@@ -13,6 +13,8 @@ struct options {
 	const char *socket_path;         /* Unix socket to publish, or NULL */
 	uint64_t buffer;                 /* bytes a client may fall behind */
 	uint64_t drain_ms;               /* how long to drain after the capture ends */
+	uint32_t snaplen;                /* clamp every record to this; 0: keep */
+	int precision;                   /* enum stream_precision */
 	int no_dns;
 	int debug;
 	int json;
