@@ -193,8 +193,8 @@ static struct stream_ts packet_time(const struct pcapng_iface *ifc, const struct
 		return t;
 	__int128 sec = (__int128)(pk->ts / ifc->units) + ifc->tsoffset;
 	t.frac = pk->ts % ifc->units;
-	/* Out of range either way: stream_emit says so. */
-	t.sec = sec < -1 ? -1 : sec > INT64_MAX / 2 ? INT64_MAX / 2 : (int64_t)sec;
+	/* Far out of range either way: stream_emit says so. */
+	t.sec = sec < INT64_MIN / 2 ? INT64_MIN / 2 : sec > INT64_MAX / 2 ? INT64_MAX / 2 : (int64_t)sec;
 	return t;
 }
 
