@@ -198,7 +198,7 @@ void capture_stop(struct capture *c, unsigned grace_ms)
 {
 	if (!c->pid)
 		return;
-	if (!c->exited) {
+	if (!capture_wait(c, 0)) { /* an exit we have not reaped yet is its own */
 		c->killed = 1;
 		kill(-c->pid, SIGTERM);
 		if (!capture_wait(c, grace_ms)) {

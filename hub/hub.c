@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "stats.h"
 #include "util.h"
 
 static void die(int status, const char *msg, int err)
@@ -69,6 +70,39 @@ static void on_input(struct hub *h, struct watch *w, uint32_t events)
 	}
 }
 
+static void on_native(struct hub *h, struct watch *w, uint32_t events)
+{
+	char err[NATIVE_ERR_LEN];
+
+	(void)w;
+	(void)events;
+	int n = native_read(&h->native, &h->ring, err);
+	if (n > 0)
+		h->appended = 1;
+	if (n < 0) {
+		log_error("native capture failed", "error=\"%s\"", err);
+		h->failed = EXIT_IOERR;
+		watch_del(h->epfd, &h->native.w);
+		native_close(&h->native);
+		end_input(h);
+	}
+}
+
+static void setup_native(struct hub *h)
+{
+	char err[NATIVE_ERR_LEN];
+
+	if (native_open(&h->native, h->opt.interface, h->opt.filter, &h->stream, err) < 0) {
+		log_error("cannot capture", "interface=%s error=\"%s\"", h->opt.interface, err);
+		exit(EXIT_IOERR);
+	}
+	h->native.w.fn = on_native;
+	if (watch_add(h->epfd, &h->native.w, EPOLLIN) < 0)
+		die(EXIT_OSERR, "epoll_ctl failed", errno);
+	log_info("native capture started", "interface=%s linktype=%u snaplen=%u", h->opt.interface,
+		 h->stream.header.linktype, h->stream.header.snaplen);
+}
+
 static void on_capture_stderr(struct hub *h, struct watch *w, uint32_t events)
 {
 	(void)events;
@@ -90,6 +124,10 @@ static void on_signal(struct hub *h, struct watch *w, uint32_t events)
 			if (capture_reap(&h->cap) && !h->input_done)
 				log_debug("capture command exited; reading what is left", NULL);
 			break;
+		case SIGUSR1:
+			stats_log_clients(h);
+			break;
+		case SIGHUP: /* the terminal went away: stop as cleanly as for SIGTERM */
 		case SIGINT:
 		case SIGTERM:
 			if (h->stopped) /* a second signal: stop waiting for clients */
@@ -109,6 +147,8 @@ static int setup_signals(struct hub *h)
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);
@@ -149,6 +189,10 @@ static void setup_input(struct hub *h)
 {
 	int rc;
 
+	if (h->opt.interface) {
+		setup_native(h);
+		return;
+	}
 	if (h->opt.cmd) {
 		if ((rc = capture_start(&h->cap, h->opt.cmd)) < 0)
 			die(EXIT_OSERR, "cannot start the capture command", -rc);
@@ -187,6 +231,8 @@ void hub_setup(struct hub *h)
 	h->stream.precision = (enum stream_precision)h->opt.precision;
 	if ((rc = setup_signals(h)) < 0)
 		die(EXIT_OSERR, "signal setup failed", -rc);
+	if ((rc = stats_start_timer(h)) < 0)
+		die(EXIT_OSERR, "timer setup failed", -rc);
 	/* Listen before the capture starts, so early clients miss nothing. */
 	setup_listeners(h);
 	setup_input(h);
@@ -210,7 +256,8 @@ static int exit_status(struct hub *h)
 	int code = capture_exit_code(&h->cap);
 	if (h->stopped)
 		return 0;
-	if (code != 0 && !h->bad_input) {
+	/* The command's own failure says more than the stream it cut short. */
+	if (code != 0) {
 		log_error("capture command failed", "status=%d", code);
 		return code;
 	}
@@ -245,9 +292,13 @@ int hub_run(struct hub *h)
 	}
 	while (h->clients)
 		hub_close_client(h, h->clients, h->stopped ? "hub stopping" : "capture ended");
-	int status = exit_status(h);
+	int status = h->failed ? h->failed : exit_status(h);
 	capture_release_guard(&h->cap);
-	log_info("exiting", "status=%d records=%llu drops=%llu", status,
-		 (unsigned long long)h->ring.records, (unsigned long long)h->drops);
+	struct totals t;
+	stats_totals(h, &t);
+	native_close(&h->native);
+	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu", status,
+		 (unsigned long long)t.records, (unsigned long long)t.bytes,
+		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);
 	return status;
 }

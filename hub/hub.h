@@ -9,6 +9,7 @@
 #include "client.h"
 #include "event.h"
 #include "listener.h"
+#include "native.h"
 #include "options.h"
 #include "ring.h"
 #include "stream.h"
@@ -21,8 +22,10 @@ struct hub {
 	struct ring ring;
 	struct stream stream;
 	struct capture cap;       /* pid 0 in stdin mode */
+	struct native native;     /* -i: libpcap instead of a command */
 	struct watch input;       /* the stream's fd */
 	struct watch signals;     /* signalfd */
+	struct watch stats_timer; /* -stats-interval */
 	struct listener listeners[MAX_LISTENERS];
 	int nlisteners;
 	struct client *clients;   /* doubly linked */
@@ -32,6 +35,7 @@ struct hub {
 	uint64_t drain_deadline;  /* when input_done: give up on slow clients */
 	int bad_input;            /* the stream was malformed */
 	int stopped;              /* by a signal */
+	int failed;               /* an exit status that overrides the rest */
 	int input_is_file;        /* stdin is a regular file: epoll cannot watch it */
 	int appended;             /* the ring grew since the last flush */
 };

@@ -29,6 +29,9 @@ static const char usage[] =
 	"  -cmd STRING      capture command, run with /bin/sh -c; its stdout must be pcap\n"
 	"                   [PCAP_COMMAND]. Without it, and with stdin not a terminal,\n"
 	"                   the stream is read from stdin.\n"
+	"  -i IFACE         capture IFACE natively with libpcap (immediate mode, full\n"
+	"                   snaplen) instead of running a command [PCAP_BROKER_INTERFACE]\n"
+	"  -f FILTER        BPF filter for -i [PCAP_BROKER_FILTER]\n"
 	"  -listen ADDR     TCP address host:port, [v6]:port or :port; may repeat or be\n"
 	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
 	"                   (default " DEFAULT_LISTEN ")\n"
@@ -37,6 +40,9 @@ static const char usage[] =
 	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
 	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
 	"                   read to clients, e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
+	"  -stats-interval DURATION  log capture totals this often, e.g. 1m\n"
+	"                   [PCAP_BROKER_STATS_INTERVAL] (default off; SIGUSR1 logs\n"
+	"                   every client and the totals at any time)\n"
 	"  -snaplen N       cut every record to N bytes (original length kept) and\n"
 	"                   announce N in the header, e.g. 65535 for Arkime and Zeek\n"
 	"                   [PCAP_BROKER_SNAPLEN] (default: the capture's)\n"
@@ -51,19 +57,23 @@ static const char usage[] =
 	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
 	"  64 bad usage; 65 the stream is not valid pcap or pcapng (empty, truncated,\n"
-	"  bad magic, bad record or block, not one link type); 69 cannot listen; 71 system error at start-up.\n";
+	"  bad magic, bad record or block, not one link type); 69 cannot listen;\n"
+	"  71 system error at start-up; 74 the native capture (-i) failed.\n";
 
 enum opt_id {
-	OPT_CMD = 256, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
-	OPT_SNAPLEN, OPT_PRECISION, OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
+	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
+	OPT_STATS, OPT_SNAPLEN, OPT_PRECISION, OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
 static const struct option longopts[] = {
 	{ "cmd", required_argument, NULL, OPT_CMD },
+	{ "i", required_argument, NULL, OPT_IFACE },
+	{ "f", required_argument, NULL, OPT_FILTER },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
 	/* Booleans take an optional "=true/false", as Go's flag package does. */
@@ -113,9 +123,9 @@ static int set_buffer(struct options *o, const char *flag, const char *v)
 	return -1;
 }
 
-static int set_drain(struct options *o, const char *flag, const char *v)
+static int set_duration(uint64_t *ms, const char *flag, const char *v)
 {
-	if (parse_duration_ms(v, &o->drain_ms) < 0)
+	if (parse_duration_ms(v, ms) < 0)
 		return bad(flag, v);
 	return -1;
 }
@@ -150,12 +160,16 @@ static int from_env(struct options *o)
 	if (o->cmd && !*o->cmd)
 		o->cmd = NULL;
 	o->socket_path = getenv("PCAP_BROKER_SOCKET");
+	o->interface = getenv("PCAP_BROKER_INTERFACE");
+	o->filter = getenv("PCAP_BROKER_FILTER");
 	if ((v = getenv("LISTEN_ADDRESS")) && *v)
 		rc = add_listen(o, strdup(v));
 	if (rc < 0 && (v = getenv("PCAP_BROKER_BUFFER")) && *v)
 		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_DRAIN")) && *v)
-		rc = set_drain(o, "PCAP_BROKER_DRAIN", v);
+		rc = set_duration(&o->drain_ms, "PCAP_BROKER_DRAIN", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_STATS_INTERVAL")) && *v)
+		rc = set_duration(&o->stats_interval_ms, "PCAP_BROKER_STATS_INTERVAL", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_SNAPLEN")) && *v)
 		rc = set_snaplen(o, "PCAP_BROKER_SNAPLEN", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_PRECISION")) && *v)
@@ -174,6 +188,12 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	case OPT_CMD:
 		o->cmd = arg;
 		return -1;
+	case OPT_IFACE:
+		o->interface = arg;
+		return -1;
+	case OPT_FILTER:
+		o->filter = arg;
+		return -1;
 	case OPT_LISTEN:
 		if (!*listen_from_flags) { /* the first -listen replaces the env's */
 			o->nlisten = 0;
@@ -186,7 +206,9 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	case OPT_BUFFER:
 		return set_buffer(o, "-buffer", arg);
 	case OPT_DRAIN:
-		return set_drain(o, "-drain", arg);
+		return set_duration(&o->drain_ms, "-drain", arg);
+	case OPT_STATS:
+		return set_duration(&o->stats_interval_ms, "-stats-interval", arg);
 	case OPT_SNAPLEN:
 		return set_snaplen(o, "-snaplen", arg);
 	case OPT_PRECISION:
@@ -229,7 +251,15 @@ int options_parse(struct options *o, int argc, char **argv)
 		o->listen[o->nlisten++] = DEFAULT_LISTEN;
 	if (o->nlisten == 1 && !strcmp(o->listen[0], "none"))
 		o->nlisten = 0;
-	if (!o->cmd && isatty(STDIN_FILENO)) {
+	if (o->filter && !o->interface) {
+		fputs("pcap-broker: -f filters a native capture: give -i IFACE too\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (o->interface && o->cmd) {
+		fputs("pcap-broker: give either -i IFACE or -cmd, not both\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!o->cmd && !o->interface && isatty(STDIN_FILENO)) {
 		fputs("pcap-broker: no capture: give -cmd (or PCAP_COMMAND) or pipe a pcap stream into stdin\n", stderr);
 		return EXIT_USAGE;
 	}

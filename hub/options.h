@@ -8,10 +8,13 @@
 
 struct options {
 	const char *cmd;                 /* NULL: read the stream from stdin */
+	const char *interface;           /* native capture instead of cmd */
+	const char *filter;              /* BPF for the native capture */
 	const char *listen[MAX_LISTEN];  /* TCP addresses; none with "none" */
 	int nlisten;
 	const char *socket_path;         /* Unix socket to publish, or NULL */
 	uint64_t buffer;                 /* bytes a client may fall behind */
+	uint64_t stats_interval_ms;      /* 0: no periodic stats */
 	uint64_t drain_ms;               /* how long to drain after the capture ends */
 	uint32_t snaplen;                /* clamp every record to this; 0: keep */
 	int precision;                   /* enum stream_precision */

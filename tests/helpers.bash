@@ -33,7 +33,8 @@ start_hub() {
 	HUB_PID=$!
 	PIDS+=("$HUB_PID")
 	wait_until 10 log_has "$HUB_LOG" 'ready|"message":"ready"' || { cat "$HUB_LOG" >&2; return 1; }
-	PORT=$(grep -oE 'listening.*addr=[^ ]*:[0-9]+' "$HUB_LOG" | head -1 | grep -oE '[0-9]+$' || true)
+	# The first TCP listener's port, from a text or a JSON log line.
+	PORT=$(grep -m1 -E 'listening.*addr' "$HUB_LOG" | grep -oE ':[0-9]+"?( |,|}|$)' | head -1 | grep -oE '[0-9]+' || true)
 }
 
 # gated_cat FILE: a capture command that waits for $BATS_TEST_TMPDIR/go
@@ -50,9 +51,8 @@ client() {
 }
 
 # wait_clients N: the hub has logged N client connections.
-wait_clients() {
-	wait_until 10 bash -c "[ \$(grep -c 'client connected' '$HUB_LOG') -ge $1 ]"
-}
+at_least_clients() { [ "$(log_count "$HUB_LOG" 'client connected')" -ge "$1" ]; }
+wait_clients() { wait_until 10 at_least_clients "$1"; }
 
 # hub_exit: waits for the hub and sets HUB_STATUS.
 hub_exit() {

@@ -1,0 +1,135 @@
+/* libpcap's pcap.h has its own struct pcap_file_header; ours (the wire
+ * format) is the one we use, so rename libpcap's out of the way. */
+#define pcap_file_header libpcap_file_header
+#include <pcap/pcap.h>
+#undef pcap_file_header
+
+#include "native.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcap_format.h"
+
+_Static_assert(NATIVE_ERR_LEN == PCAP_ERRBUF_SIZE, "error buffer size");
+
+/* A generous kernel buffer: bursts wait there, not on the floor. */
+#define NATIVE_KERNEL_BUFFER (32 << 20)
+
+static int fail(pcap_t *p, char *err, const char *what)
+{
+	snprintf(err, NATIVE_ERR_LEN, "%s: %s", what, pcap_geterr(p));
+	pcap_close(p);
+	return -1;
+}
+
+/* libpcap knows the LINKTYPE for its DLT and the magic for its precision;
+ * let it write a file header into memory rather than map them ourselves. */
+static int header_from_libpcap(pcap_t *p, struct pcap_file_header *h)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	pcap_dumper_t *d = f ? pcap_dump_fopen(p, f) : NULL;
+
+	if (!d) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return -1;
+	}
+	pcap_dump_close(d); /* flushes and closes f */
+	int ok = len >= sizeof(*h);
+	if (ok)
+		memcpy(h, buf, sizeof(*h));
+	free(buf);
+	return ok ? 0 : -1;
+}
+
+int native_open(struct native *n, const char *iface, const char *filter,
+		struct stream *s, char err[NATIVE_ERR_LEN])
+{
+	pcap_t *p = pcap_create(iface, err);
+
+	if (!p)
+		return -1;
+	pcap_set_snaplen(p, PCAP_MAX_CAPLEN);
+	pcap_set_promisc(p, 1);
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_buffer_size(p, NATIVE_KERNEL_BUFFER);
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO); /* best effort */
+	int rc = pcap_activate(p);
+	if (rc < 0)
+		return fail(p, err, iface);
+	if (filter) {
+		struct bpf_program prog;
+		if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+			return fail(p, err, "bad filter");
+		rc = pcap_setfilter(p, &prog);
+		pcap_freecode(&prog);
+		if (rc < 0)
+			return fail(p, err, "cannot set filter");
+	}
+	if (pcap_setnonblock(p, 1, err) < 0) {
+		pcap_close(p);
+		return -1;
+	}
+	struct pcap_file_header h;
+	n->w.fd = pcap_get_selectable_fd(p);
+	if (n->w.fd < 0 || header_from_libpcap(p, &h) < 0) {
+		snprintf(err, NATIVE_ERR_LEN, "%s: cannot poll or describe this capture", iface);
+		pcap_close(p);
+		return -1;
+	}
+	/* -snaplen and -precision apply as to any other input. */
+	stream_set_header(s, h.linktype, h.snaplen, h.magic == PCAP_MAGIC_NANO);
+	n->stream = s;
+	n->pcap = p;
+	return 0;
+}
+
+static void append(u_char *user, const struct pcap_pkthdr *ph, const u_char *data)
+{
+	struct native *n = (struct native *)user;
+	uint32_t caplen = ph->caplen < PCAP_MAX_CAPLEN ? ph->caplen : PCAP_MAX_CAPLEN;
+	int nano = pcap_get_tstamp_precision(n->pcap) == PCAP_TSTAMP_PRECISION_NANO;
+	struct stream_ts ts = {
+		.sec = ph->ts.tv_sec,
+		.frac = (uint64_t)ph->ts.tv_usec, /* nanoseconds at nano precision */
+		.units = nano ? 1000000000u : 1000000u,
+	};
+
+	/* Only a timestamp beyond 2106 can fail; such a packet is dropped. */
+	stream_emit(n->stream, n->ring, &ts, caplen, ph->len, data, 0);
+}
+
+int native_read(struct native *n, struct ring *r, char err[NATIVE_ERR_LEN])
+{
+	n->ring = r;
+	int rc = pcap_dispatch(n->pcap, -1, append, (u_char *)n);
+
+	if (rc == PCAP_ERROR) {
+		snprintf(err, NATIVE_ERR_LEN, "%s", pcap_geterr(n->pcap));
+		return -1;
+	}
+	return rc < 0 ? 0 : rc;
+}
+
+void native_drops(const struct native *n, uint64_t *dropped, uint64_t *if_dropped)
+{
+	struct pcap_stat ps;
+
+	*dropped = *if_dropped = 0;
+	if (n->pcap && pcap_stats(n->pcap, &ps) == 0) {
+		*dropped = ps.ps_drop;
+		*if_dropped = ps.ps_ifdrop;
+	}
+}
+
+void native_close(struct native *n)
+{
+	if (n->pcap)
+		pcap_close(n->pcap);
+	n->pcap = NULL;
+}

@@ -1,0 +1,84 @@
+#include "stats.h"
+
+#include <errno.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "hub.h"
+#include "log.h"
+#include "util.h"
+
+void stats_totals(const struct hub *h, struct totals *t)
+{
+	uint64_t ifdrop;
+
+	t->clients = h->nclients;
+	t->records = h->ring.records;
+	t->bytes = h->ring.bytes;
+	t->drops = h->drops;
+	for (const struct client *c = h->clients; c; c = c->next)
+		t->drops += c->dropped;
+	native_drops(&h->native, &t->kernel_drops, &ifdrop);
+	t->kernel_drops += ifdrop;
+}
+
+/* Bytes the client still has to receive. */
+static uint64_t backlog(const struct client *c, const struct ring *r)
+{
+	uint64_t b = c->rest ? c->rest_len - c->rest_off : 0;
+
+	for (uint64_t seq = c->pos.seq; seq <= r->head; seq++)
+		b += ring_slot(r, seq)->len - (seq == c->pos.seq ? c->pos.off : 0);
+	return b;
+}
+
+void stats_log_clients(const struct hub *h)
+{
+	uint64_t now = now_ms();
+
+	for (const struct client *c = h->clients; c; c = c->next)
+		log_info("client", "id=%llu addr=%s seconds=%llu packets=%llu bytes=%llu dropped=%llu backlog=%llu",
+			 (unsigned long long)c->id, c->addr,
+			 (unsigned long long)(now - c->since_ms) / 1000,
+			 (unsigned long long)client_packets(c, &h->ring),
+			 (unsigned long long)c->bytes, (unsigned long long)c->dropped,
+			 (unsigned long long)backlog(c, &h->ring));
+	stats_log_totals(h);
+}
+
+void stats_log_totals(const struct hub *h)
+{
+	struct totals t;
+
+	stats_totals(h, &t);
+	log_info("stats", "clients=%u records=%llu bytes=%llu drops=%llu kernel_drops=%llu",
+		 t.clients, (unsigned long long)t.records, (unsigned long long)t.bytes,
+		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);
+}
+
+static void on_timer(struct hub *h, struct watch *w, uint32_t events)
+{
+	uint64_t expirations;
+
+	(void)events;
+	if (read(w->fd, &expirations, sizeof(expirations)) > 0)
+		stats_log_totals(h);
+}
+
+int stats_start_timer(struct hub *h)
+{
+	uint64_t ms = h->opt.stats_interval_ms;
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 },
+	};
+
+	if (!ms)
+		return 0;
+	its.it_value = its.it_interval;
+	h->stats_timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (h->stats_timer.fd < 0 || timerfd_settime(h->stats_timer.fd, 0, &its, NULL) < 0)
+		return -errno;
+	h->stats_timer.fn = on_timer;
+	return watch_add(h->epfd, &h->stats_timer, EPOLLIN);
+}
