@@ -163,7 +163,7 @@ static int from_env(struct options *o)
 	o->interface = getenv("PCAP_BROKER_INTERFACE");
 	o->filter = getenv("PCAP_BROKER_FILTER");
 	if ((v = getenv("LISTEN_ADDRESS")) && *v)
-		rc = add_listen(o, strdup(v));
+		rc = add_listen(o, o->listen_env = strdup(v));
 	if (rc < 0 && (v = getenv("PCAP_BROKER_BUFFER")) && *v)
 		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_DRAIN")) && *v)

@@ -12,6 +12,7 @@ struct options {
 	const char *filter;              /* BPF for the native capture */
 	const char *listen[MAX_LISTEN];  /* TCP addresses; none with "none" */
 	int nlisten;
+	char *listen_env;                /* LISTEN_ADDRESS's copy, kept reachable */
 	const char *socket_path;         /* Unix socket to publish, or NULL */
 	uint64_t buffer;                 /* bytes a client may fall behind */
 	uint64_t stats_interval_ms;      /* 0: no periodic stats */

@@ -2,27 +2,11 @@
  * order, with microsecond or nanosecond timestamps. */
 #include "pcap_classic.h"
 
-#include <byteswap.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "decoder.h"
 #include "stream.h"
-
-static uint32_t get32(const struct pcap_classic_state *c, const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return c->swapped ? bswap_32(v) : v;
-}
-
-static uint16_t get16(const struct pcap_classic_state *c, const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return c->swapped ? bswap_16(v) : v;
-}
 
 static int decode_header(struct stream *s, const uint8_t *p, size_t n)
 {
@@ -33,15 +17,15 @@ static int decode_header(struct stream *s, const uint8_t *p, size_t n)
 		return 0;
 	memcpy(&magic, p, 4);
 	c->swapped = magic != PCAP_MAGIC_MICRO && magic != PCAP_MAGIC_NANO;
-	magic = get32(c, p);
-	uint16_t major = get16(c, p + 4), minor = get16(c, p + 6);
+	magic = rd32(p, c->swapped);
+	uint16_t major = rd16(p + 4, c->swapped), minor = rd16(p + 6, c->swapped);
 	if (major != 2)
 		return stream_fail(s, 4, "unsupported pcap version %u.%u", major, minor);
-	uint32_t snaplen = get32(c, p + 16);
+	uint32_t snaplen = rd32(p + 16, c->swapped);
 	c->caplen_limit = pcap_caplen_limit(snaplen);
 	c->units = magic == PCAP_MAGIC_NANO ? 1000000000u : 1000000u;
 	c->header_done = 1;
-	stream_set_header(s, get32(c, p + 20), snaplen, magic == PCAP_MAGIC_NANO);
+	stream_set_header(s, rd32(p + 20, c->swapped), snaplen, magic == PCAP_MAGIC_NANO);
 	return PCAP_FILE_HEADER_LEN;
 }
 
@@ -52,7 +36,7 @@ static int decode_record(struct stream *s, const uint8_t *p, size_t n, uint64_t 
 
 	if (n < PCAP_RECORD_HEADER_LEN)
 		return 0;
-	uint32_t caplen = get32(c, p + 8);
+	uint32_t caplen = rd32(p + 8, c->swapped);
 	if (caplen > PCAP_MAX_CAPLEN)
 		return stream_fail(s, off, "absurd record caplen %u (limit %u)", caplen,
 				   PCAP_MAX_CAPLEN);
@@ -61,8 +45,13 @@ static int decode_record(struct stream *s, const uint8_t *p, size_t n, uint64_t 
 				   c->caplen_limit);
 	if (n - PCAP_RECORD_HEADER_LEN < caplen)
 		return 0;
-	struct stream_ts ts = { .sec = get32(c, p), .frac = get32(c, p + 4), .units = c->units };
-	int rc = stream_emit(s, r, &ts, caplen, get32(c, p + 12), p + PCAP_RECORD_HEADER_LEN, off);
+	struct stream_ts ts = {
+		.sec = rd32(p, c->swapped),
+		.frac = rd32(p + 4, c->swapped),
+		.units = c->units,
+	};
+	uint32_t len = rd32(p + 12, c->swapped);
+	int rc = stream_emit(s, r, &ts, caplen, len, p + PCAP_RECORD_HEADER_LEN, off);
 	return rc < 0 ? rc : (int)(PCAP_RECORD_HEADER_LEN + caplen);
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "decoder.h"
 #include "log.h"
 #include "stream.h"
@@ -41,30 +42,6 @@ struct packet {
 	int has_ts;
 };
 
-static uint32_t get32(const struct pcapng_state *g, const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return g->swapped ? bswap_32(v) : v;
-}
-
-static uint16_t get16(const struct pcapng_state *g, const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return g->swapped ? bswap_16(v) : v;
-}
-
-static uint64_t get64(const struct pcapng_state *g, const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return g->swapped ? bswap_64(v) : v;
-}
-
 static uint32_t pad4(uint32_t n)
 {
 	return (n + 3u) & ~3u;
@@ -76,7 +53,7 @@ static int shb(struct stream *s, const uint8_t *body, uint32_t blen, uint64_t of
 
 	if (blen < 16)
 		return stream_fail(s, off, "pcapng section header block too short (%u bytes)", blen);
-	uint16_t major = get16(g, body + 4), minor = get16(g, body + 6);
+	uint16_t major = rd16(body + 4, g->swapped), minor = rd16(body + 6, g->swapped);
 	if (major != 1)
 		return stream_fail(s, off, "unsupported pcapng version %u.%u", major, minor);
 	g->nifaces = 0; /* interface ids restart in every section */
@@ -107,7 +84,7 @@ static int idb_options(struct stream *s, struct pcapng_iface *ifc, const uint8_t
 	const struct pcapng_state *g = &s->st.ng;
 
 	while (left >= 4) {
-		uint16_t code = get16(g, p), olen = get16(g, p + 2);
+		uint16_t code = rd16(p, g->swapped), olen = rd16(p + 2, g->swapped);
 		if (code == OPT_END)
 			break;
 		if (4 + pad4(olen) > left)
@@ -117,7 +94,7 @@ static int idb_options(struct stream *s, struct pcapng_iface *ifc, const uint8_t
 		if (code == OPT_IF_TSOFFSET) {
 			if (olen != 8)
 				return stream_fail(s, off, "bad if_tsoffset length %u", olen);
-			ifc->tsoffset = (int64_t)get64(g, p + 4);
+			ifc->tsoffset = (int64_t)rd64(p + 4, g->swapped);
 		}
 		p += 4 + pad4(olen);
 		left -= 4 + pad4(olen);
@@ -165,8 +142,8 @@ static int idb(struct stream *s, const uint8_t *body, uint32_t blen, uint64_t of
 		return stream_fail(s, off, "pcapng interface description block too short (%u bytes)", blen);
 	if (g->nifaces == PCAPNG_MAX_IFACES)
 		return stream_fail(s, off, "more than %u pcapng interfaces", PCAPNG_MAX_IFACES);
-	uint32_t linktype = get16(g, body);
-	ifc.caplen_limit = pcap_caplen_limit(get32(g, body + 4));
+	uint32_t linktype = rd16(body, g->swapped);
+	ifc.caplen_limit = pcap_caplen_limit(rd32(body + 4, g->swapped));
 	int rc = idb_options(s, &ifc, body + 8, blen - 8, off);
 	if (rc == 0)
 		rc = idb_fits(s, linktype, &ifc, off);
@@ -226,10 +203,10 @@ static int epb_or_pb(struct stream *s, struct ring *r, uint32_t type, const uint
 
 	if (blen < 20)
 		return stream_fail(s, off, "pcapng packet block too short (%u bytes)", blen);
-	pk.iface = type == BT_EPB ? get32(g, body) : get16(g, body);
-	pk.ts = (uint64_t)get32(g, body + 4) << 32 | get32(g, body + 8);
-	pk.caplen = get32(g, body + 12);
-	pk.len = get32(g, body + 16);
+	pk.iface = type == BT_EPB ? rd32(body, g->swapped) : rd16(body, g->swapped);
+	pk.ts = (uint64_t)rd32(body + 4, g->swapped) << 32 | rd32(body + 8, g->swapped);
+	pk.caplen = rd32(body + 12, g->swapped);
+	pk.len = rd32(body + 16, g->swapped);
 	if (pk.caplen > PCAP_MAX_CAPLEN)
 		return stream_fail(s, off, "absurd record caplen %u (limit %u)", pk.caplen,
 				   PCAP_MAX_CAPLEN);
@@ -248,7 +225,7 @@ static int spb(struct stream *s, struct ring *r, const uint8_t *body, uint32_t b
 
 	if (blen < 4)
 		return stream_fail(s, off, "pcapng simple packet block too short (%u bytes)", blen);
-	pk.len = get32(g, body);
+	pk.len = rd32(body, g->swapped);
 	pk.caplen = pk.len;
 	if (g->nifaces > 0 && pk.caplen > g->ifaces[0].caplen_limit)
 		pk.caplen = g->ifaces[0].caplen_limit;
@@ -315,13 +292,13 @@ static int ng_decode(struct stream *s, const uint8_t *p, size_t n, uint64_t off,
 	memcpy(&type, p, 4); /* the SHB's type reads the same in either order */
 	if (type == BT_SHB && (rc = block_order(s, p, off)) < 0)
 		return rc;
-	type = get32(g, p);
-	uint32_t len = get32(g, p + 4);
+	type = rd32(p, g->swapped);
+	uint32_t len = rd32(p + 4, g->swapped);
 	if ((rc = block_length(s, len, off)) < 0)
 		return rc;
 	if (n < len)
 		return 0;
-	uint32_t trailer = get32(g, p + len - 4);
+	uint32_t trailer = rd32(p + len - 4, g->swapped);
 	if (trailer != len)
 		return stream_fail(s, off, "pcapng block trailing length %u does not match its length %u",
 				   trailer, len);

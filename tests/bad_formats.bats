@@ -173,6 +173,16 @@ F="$BATS_FILE_TMPDIR"
 		"interface description option 9 overruns its block" "$F/c5.pcap"
 }
 
+@test "pcapng if_tsresol finer than 10^-19 s" {
+	bad "$F/ng5.pcapng" "printf '$(le32 1)$(le32 28)$(le16 1)$(le16 0)$(le32 0)$(le16 9)$(le16 1)\x14\0\0\0$(le32 28)'" \
+		"unsupported if_tsresol" "$F/c5.pcap"
+}
+
+@test "pcapng if_tsoffset of the wrong length" {
+	bad "$F/ng5.pcapng" "printf '$(le32 1)$(le32 28)$(le16 1)$(le16 0)$(le32 0)$(le16 14)$(le16 4)$(le32 0)$(le32 28)'" \
+		"bad if_tsoffset length 4" "$F/c5.pcap"
+}
+
 @test "pcapng timestamp that classic pcap cannot carry" {
 	cat "$F/ng5.pcapng" > "$BATS_TEST_TMPDIR/prefix"
 	# A new section whose interface has if_tsoffset -2^40 s.

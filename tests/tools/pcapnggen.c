@@ -28,6 +28,8 @@ static size_t blen;
 
 static void put(const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	memcpy(blk + blen, p, n);
 	blen += n;
 }
@@ -238,5 +240,8 @@ int main(int argc, char **argv)
 		if (junk && i % 7 == 3)
 			junk_blocks();
 	}
+	for (size_t i = 0; i < n; i++)
+		free(recs[i].d);
+	free(recs);
 	return fflush(stdout) ? 1 : 0;
 }
