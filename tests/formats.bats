@@ -128,3 +128,11 @@ serve() {
 	"$NGGEN" < "$BATS_FILE_TMPDIR/big.pcap" > "$BATS_TEST_TMPDIR/big.pcapng"
 	PCAP_BROKER_SNAPLEN=65535 serve "$BATS_TEST_TMPDIR/big.pcapng" "$BATS_FILE_TMPDIR/big-65535.pcap"
 }
+
+@test "pcapng written by dumpcap (tshark -i TCP@, with its own section and interface options) is served back unchanged" {
+	serve "$BATS_FILE_TMPDIR/ns.pcap" "$BATS_FILE_TMPDIR/ns.pcap"
+	mv "$BATS_TEST_TMPDIR/tshark.pcapng" "$BATS_TEST_TMPDIR/dumpcap.pcapng"
+	grep -q Dumpcap "$BATS_TEST_TMPDIR/dumpcap.pcapng"
+	rm "$BATS_TEST_TMPDIR/go"
+	serve "$BATS_TEST_TMPDIR/dumpcap.pcapng" "$BATS_FILE_TMPDIR/ns.pcap"
+}
