@@ -136,3 +136,21 @@ serve() {
 	rm "$BATS_TEST_TMPDIR/go"
 	serve "$BATS_TEST_TMPDIR/dumpcap.pcapng" "$BATS_FILE_TMPDIR/ns.pcap"
 }
+
+@test "native capture (-i) honours -snaplen and -precision too" {
+	[ "$(id -u)" -eq 0 ] || skip "native capture needs root (CAP_NET_RAW); CI runs as root"
+	udp=$(( 20000 + RANDOM % 20000 ))
+	start_hub -n -listen 127.0.0.1:0 -i lo -f "udp dst port $udp" -snaplen 60 -precision micro
+	client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_clients 1
+	wait_until 5 test -s "$BATS_TEST_TMPDIR/out.pcap" # header arrived
+	for i in $(seq 1 5); do head -c 200 /dev/zero | socat -u - "UDP:127.0.0.1:$udp"; done
+	wait_until 10 bash -c "[ \$(tcpdump -nr '$BATS_TEST_TMPDIR/out.pcap' 2>/dev/null | wc -l) -ge 5 ]"
+	kill -TERM "$HUB_PID"
+	hub_exit
+	assert_equal "$(od -An -tx4 -N4 "$BATS_TEST_TMPDIR/out.pcap" | tr -d ' ')" a1b2c3d4
+	assert_equal "$(od -An -tu4 -j16 -N4 "$BATS_TEST_TMPDIR/out.pcap" | tr -d ' ')" 60
+	tshark -r "$BATS_TEST_TMPDIR/out.pcap" -T fields -e frame.cap_len -e frame.len 2>/dev/null \
+		> "$BATS_TEST_TMPDIR/lens"
+	assert_equal "$(sort -u "$BATS_TEST_TMPDIR/lens")" "$(printf '60\t242')"
+}
