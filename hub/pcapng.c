@@ -125,7 +125,7 @@ static int idb_fits(struct stream *s, uint32_t linktype, const struct pcapng_ifa
 		return stream_fail(s, off, "pcapng interface %u snaplen %u exceeds the stream's %u "
 				   "(set -snaplen)", g->nifaces, ifc->caplen_limit, g->snaplen);
 	uint64_t out_units = s->header.magic == PCAP_MAGIC_NANO ? 1000000000u : 1000000u;
-	if (ifc->units > out_units && !g->warned_precision) {
+	if (ifc->units > out_units && s->precision == PRECISION_KEEP && !g->warned_precision) {
 		g->warned_precision = 1;
 		log_warn("a later pcapng interface is finer than the stream's timestamp precision; "
 			 "its timestamps are truncated (set -precision)", NULL);
