@@ -168,6 +168,12 @@ F="$BATS_FILE_TMPDIR"
 		<(tail -c +25 "$F/c5.pcap" | cat <(head -c 16 "$F/c5.pcap"; printf "$(le32 2000)$(le32 1)") -)
 }
 
+@test "pcapng section with more than 4096 interfaces" {
+	"$GEN" -c 0 | "$NGGEN" -ifaces 4097 > "$BATS_TEST_TMPDIR/in4097"
+	bad "$F/nothing" "cat '$BATS_TEST_TMPDIR/in4097'" \
+		"more than 4096 pcapng interfaces at $((28 + 4096 * 20))" "$F/nothing"
+}
+
 @test "pcapng interface option that overruns its block" {
 	bad "$F/ng5.pcapng" "printf '$(le32 1)$(le32 24)$(le16 1)$(le16 0)$(le32 0)$(le16 9)$(le16 100)$(le32 24)'" \
 		"interface description option 9 overruns its block" "$F/c5.pcap"
