@@ -13,18 +13,23 @@ CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -Iinclude -
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
-LDLIBS_HUB := -lpcap -lpthread
+SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
+SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
+CFLAGS  += $(SYSTEMD_CFLAGS)
+LDLIBS_HUB := -lpcap -lpthread $(SYSTEMD_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 HUB_SRC    := $(wildcard hub/*.c)
+HELPER_SRC := $(wildcard client-helper/*.c)
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 HUB_OBJ    := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
+HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
 .PHONY: all check run deps test-unit test-bats test-asan fuzz install uninstall clean
-all: $(BUILD)/pcap-broker $(TOOLS)
+all: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -32,6 +37,9 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/pcap-broker: $(HUB_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_HUB)
+
+$(BUILD)/pcap-broker-helper: $(HELPER_OBJ) $(COMMON_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tools/%: tests/tools/%.c $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -83,11 +91,12 @@ fuzz: $(BUILD)/fuzz/stream_fuzz
 run: deps all
 	scripts/run-local
 
-install: $(BUILD)/pcap-broker
+install: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper
 	install -D -m 0755 $(BUILD)/pcap-broker $(DESTDIR)$(PREFIX)/bin/pcap-broker
+	install -D -m 0755 $(BUILD)/pcap-broker-helper $(DESTDIR)$(PREFIX)/bin/pcap-broker-helper
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pcap-broker
+	rm -f $(DESTDIR)$(PREFIX)/bin/pcap-broker $(DESTDIR)$(PREFIX)/bin/pcap-broker-helper
 
 clean:
 	rm -rf $(BUILD)

@@ -10,8 +10,11 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "log.h"
+#include "notify.h"
 #include "stats.h"
+#include "unix_socket.h"
 #include "util.h"
 
 static void die(int status, const char *msg, int err)
@@ -26,6 +29,7 @@ static void end_input(struct hub *h)
 	if (h->input_done)
 		return;
 	h->input_done = 1;
+	notify_stopping(h);
 	h->drain_deadline = now_ms() + h->opt.drain_ms;
 	if (h->input.fd >= 0) {
 		watch_del(h->epfd, &h->input);
@@ -165,7 +169,10 @@ static int setup_signals(struct hub *h)
 
 static void setup_listeners(struct hub *h)
 {
-	for (int i = 0; i < h->opt.nlisten; i++) {
+	/* Sockets systemd passed replace every address we would bind. */
+	int passed = hub_passed_listeners(h);
+
+	for (int i = 0; !passed && i < h->opt.nlisten; i++) {
 		int n = listener_bind_tcp(h->opt.listen[i], h->listeners + h->nlisteners,
 					  MAX_LISTENERS - h->nlisteners);
 		if (n == -EINVAL) {
@@ -179,6 +186,8 @@ static void setup_listeners(struct hub *h)
 		}
 		h->nlisteners += n;
 	}
+	if (!passed && h->opt.socket_path && *h->opt.socket_path)
+		hub_bind_unix_socket(h);
 	for (int i = 0; i < h->nlisteners; i++) {
 		struct listener *l = &h->listeners[i];
 		l->w.fn = hub_on_listener;
@@ -239,6 +248,8 @@ void hub_setup(struct hub *h)
 	/* Listen before the capture starts, so early clients miss nothing. */
 	setup_listeners(h);
 	setup_input(h);
+	notify_setup(h);
+	notify_ready(h);
 	log_info("ready", "listeners=%d buffer=%llu", h->nlisteners, (unsigned long long)h->opt.buffer);
 }
 

@@ -10,6 +10,7 @@
 #include "hub.h"
 #include "log.h"
 #include "resolve.h"
+#include "unix_socket.h"
 #include "util.h"
 
 static const uint8_t *header_of(const struct hub *h)
@@ -133,6 +134,8 @@ static void accept_all(struct hub *h, struct listener *l)
 			return;
 		}
 		sockaddr_name(&ss, addr, sizeof(addr));
+		if (ss.ss_family == AF_UNIX)
+			unix_peer_name(fd, addr, sizeof(addr));
 		hub_add_client(h, fd, addr, &ss);
 	}
 }

@@ -11,24 +11,6 @@
 
 #include "log.h"
 
-void sockaddr_name(const void *sa, char *buf, unsigned len)
-{
-	const struct sockaddr *s = sa;
-	char ip[INET6_ADDRSTRLEN];
-
-	if (s->sa_family == AF_INET) {
-		const struct sockaddr_in *in = sa;
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-		snprintf(buf, len, "%s:%u", ip, ntohs(in->sin_port));
-	} else if (s->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = sa;
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-		snprintf(buf, len, "[%s]:%u", ip, ntohs(in6->sin6_port));
-	} else {
-		snprintf(buf, len, "unix");
-	}
-}
-
 /* Splits "host:port", "[v6]:port" or ":port"; host is "" for all addresses. */
 static int split_spec(const char *spec, char *host, size_t hlen, const char **port)
 {

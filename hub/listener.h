@@ -3,6 +3,7 @@
 #define PCAP_BROKER_LISTENER_H
 
 #include "event.h"
+#include "sockaddr.h"
 
 struct listener {
 	struct watch w;
@@ -14,7 +15,5 @@ struct listener {
  * Adds up to max listeners at *out; returns how many, or -errno. */
 int listener_bind_tcp(const char *spec, struct listener *out, int max);
 
-/* "a.b.c.d:port", "[v6]:port" or "unix" for a connected or bound socket. */
-void sockaddr_name(const void *sa, char *buf, unsigned len);
 
 #endif

@@ -19,6 +19,7 @@
 #define DEFAULT_LISTEN "localhost:4242"
 #define DEFAULT_BUFFER (64ull << 20)
 #define DEFAULT_DRAIN_MS 3000
+#define DEFAULT_SOCKET_MODE 0660
 
 static const char usage[] =
 	"Usage: pcap-broker [flags]\n"
@@ -35,7 +36,10 @@ static const char usage[] =
 	"  -listen ADDR     TCP address host:port, [v6]:port or :port; may repeat or be\n"
 	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
 	"                   (default " DEFAULT_LISTEN ")\n"
-	"  -socket PATH     also publish the stream on this Unix socket [PCAP_BROKER_SOCKET]\n"
+	"  -socket PATH     also publish the stream on this Unix socket [PCAP_BROKER_SOCKET];\n"
+	"                   a stale file is replaced, a path a live hub serves refused\n"
+	"  -socket-mode OCTAL  its permissions [PCAP_BROKER_SOCKET_MODE] (default 0660)\n"
+	"  -socket-group NAME  its group, name or number [PCAP_BROKER_SOCKET_GROUP]\n"
 	"  -buffer SIZE     how far a client may fall behind before it loses whole\n"
 	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
 	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
@@ -57,12 +61,17 @@ static const char usage[] =
 	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
 	"  64 bad usage; 65 the stream is not valid pcap or pcapng (empty, truncated,\n"
-	"  bad magic, bad record or block, not one link type); 69 cannot listen;\n"
-	"  71 system error at start-up; 74 the native capture (-i) failed.\n";
+	"  bad magic, bad record or block, not one link type); 69 cannot listen, or a\n"
+	"  live hub already serves the -socket path; 71 system error at start-up;\n"
+	"  74 the native capture (-i) failed.\n"
+	"\n"
+	"With sockets passed by systemd (LISTEN_FDS), the hub serves those and binds\n"
+	"no -listen address or -socket path of its own.\n";
 
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
-	OPT_STATS, OPT_SNAPLEN, OPT_PRECISION, OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
+	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_SNAPLEN, OPT_PRECISION,
+	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
 static const struct option longopts[] = {
@@ -71,6 +80,8 @@ static const struct option longopts[] = {
 	{ "f", required_argument, NULL, OPT_FILTER },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
+	{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
@@ -92,15 +103,9 @@ static int bad(const char *flag, const char *value)
 	return EXIT_USAGE;
 }
 
-static int parse_bool(const char *flag, const char *v, int *out)
+static int parse_bool_flag(const char *flag, const char *v, int *out)
 {
-	if (!v || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		*out = 1;
-	else if (!strcasecmp(v, "false") || !strcmp(v, "0"))
-		*out = 0;
-	else
-		return bad(flag, v);
-	return -1;
+	return parse_bool(v, out) < 0 ? bad(flag, v) : -1;
 }
 
 /* Splits a comma-separated list into o->listen (the string is kept). */
@@ -151,6 +156,17 @@ static int set_precision(struct options *o, const char *flag, const char *v)
 	return -1;
 }
 
+static int set_socket_mode(struct options *o, const char *flag, const char *v)
+{
+	char *end;
+	unsigned long m = strtoul(v, &end, 8);
+
+	if (!*v || *end || m > 0777)
+		return bad(flag, v);
+	o->socket_mode = (unsigned)m;
+	return -1;
+}
+
 static int from_env(struct options *o)
 {
 	const char *v;
@@ -170,6 +186,10 @@ static int from_env(struct options *o)
 		rc = set_duration(&o->drain_ms, "PCAP_BROKER_DRAIN", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_STATS_INTERVAL")) && *v)
 		rc = set_duration(&o->stats_interval_ms, "PCAP_BROKER_STATS_INTERVAL", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_SOCKET_MODE")) && *v)
+		rc = set_socket_mode(o, "PCAP_BROKER_SOCKET_MODE", v);
+	if ((v = getenv("PCAP_BROKER_SOCKET_GROUP")) && *v)
+		o->socket_group = v;
 	if (rc < 0 && (v = getenv("PCAP_BROKER_SNAPLEN")) && *v)
 		rc = set_snaplen(o, "PCAP_BROKER_SNAPLEN", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_PRECISION")) && *v)
@@ -203,6 +223,11 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	case OPT_SOCKET:
 		o->socket_path = arg;
 		return -1;
+	case OPT_SOCKET_MODE:
+		return set_socket_mode(o, "-socket-mode", arg);
+	case OPT_SOCKET_GROUP:
+		o->socket_group = *arg ? arg : NULL;
+		return -1;
 	case OPT_BUFFER:
 		return set_buffer(o, "-buffer", arg);
 	case OPT_DRAIN:
@@ -214,11 +239,11 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 	case OPT_PRECISION:
 		return set_precision(o, "-precision", arg);
 	case OPT_N:
-		return parse_bool("-n", arg, &o->no_dns);
+		return parse_bool_flag("-n", arg, &o->no_dns);
 	case OPT_DEBUG:
-		return parse_bool("-debug", arg, &o->debug);
+		return parse_bool_flag("-debug", arg, &o->debug);
 	case OPT_JSON:
-		return parse_bool("-json", arg, &o->json);
+		return parse_bool_flag("-json", arg, &o->json);
 	case OPT_VERSION:
 		print_version();
 		return 0;
@@ -238,6 +263,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->buffer = DEFAULT_BUFFER;
 	o->drain_ms = DEFAULT_DRAIN_MS;
+	o->socket_mode = DEFAULT_SOCKET_MODE;
 	if ((rc = from_env(o)) >= 0)
 		return rc;
 	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1)

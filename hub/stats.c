@@ -1,8 +1,5 @@
 #include "stats.h"
 
-#include <errno.h>
-#include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "hub.h"
@@ -68,17 +65,7 @@ static void on_timer(struct hub *h, struct watch *w, uint32_t events)
 
 int stats_start_timer(struct hub *h)
 {
-	uint64_t ms = h->opt.stats_interval_ms;
-	struct itimerspec its = {
-		.it_interval = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 },
-	};
-
-	if (!ms)
+	if (!h->opt.stats_interval_ms)
 		return 0;
-	its.it_value = its.it_interval;
-	h->stats_timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (h->stats_timer.fd < 0 || timerfd_settime(h->stats_timer.fd, 0, &its, NULL) < 0)
-		return -errno;
-	h->stats_timer.fn = on_timer;
-	return watch_add(h->epfd, &h->stats_timer, EPOLLIN);
+	return timer_add(h->epfd, &h->stats_timer, h->opt.stats_interval_ms, on_timer);
 }

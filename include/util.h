@@ -31,6 +31,9 @@ int parse_duration_ms(const char *s, uint64_t *out);
 /* A decimal integer in [min, max]. 0 or -EINVAL. */
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* Go-style boolean flag value: NULL (bare flag), true/false, 1/0. 0 or -EINVAL. */
+int parse_bool(const char *s, int *out);
+
 uint64_t now_ms(void);   /* CLOCK_MONOTONIC */
 
 #endif

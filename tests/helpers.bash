@@ -79,3 +79,29 @@ teardown() {
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	PIDS=()
 }
+
+# Some tools take no ":0" (systemd-socket-activate, socat TCP-LISTEN). For
+# them the kernel picks a free port: tests/tools/freeport binds 127.0.0.1:0
+# and prints what it got. Another process may take it before the tool binds,
+# so listen_on retries with a fresh port when the tool reports it in use.
+#
+# listen_on LOG READY_REGEX CMD...: runs CMD with @PORT@ in its arguments
+# (and READY_REGEX) replaced by a free port, stderr in LOG; sets LPORT and
+# LPID once LOG matches READY_REGEX.
+listen_on() {
+	local log=$1 ready=$2 try a args
+	shift 2
+	for try in 1 2 3 4 5; do
+		LPORT=$("$BUILD/tools/freeport")
+		args=()
+		for a in "$@"; do args+=("${a//@PORT@/$LPORT}"); done
+		local want=${ready//@PORT@/$LPORT}
+		"${args[@]}" 2>"$log" &
+		LPID=$!
+		PIDS+=("$LPID")
+		wait_until 10 bash -c "grep -qE -- '$want' '$log' || ! kill -0 $LPID 2>/dev/null"
+		grep -qE -- "$want" "$log" && kill -0 "$LPID" 2>/dev/null && return 0
+		grep -qi 'in use' "$log" || { cat "$log" >&2; return 1; }
+	done
+	return 1
+}

@@ -1,0 +1,180 @@
+/* The hub's Unix socket: created owner-only and only opened to the group
+ * once chown/chmod are done, so no other user can connect in between. */
+#include "unix_socket.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hub.h"
+#include "log.h"
+#include "util.h"
+
+/* The file we created, to remove at exit unless someone replaced it. */
+static struct {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;
+} owned;
+
+static void remove_owned(void)
+{
+	struct stat st;
+
+	if (getpid() != owned.pid)
+		return;
+	if (lstat(owned.path, &st) == 0 && st.st_dev == owned.dev && st.st_ino == owned.ino)
+		unlink(owned.path);
+}
+
+static void own(const char *path)
+{
+	static int registered;
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return;
+	snprintf(owned.path, sizeof(owned.path), "%s", path);
+	owned.dev = st.st_dev;
+	owned.ino = st.st_ino;
+	owned.pid = getpid();
+	if (!registered++)
+		atexit(remove_owned);
+}
+
+/* 0: no file; 1: a stale socket nobody serves; -EADDRINUSE: served. */
+static int probe(const struct sockaddr_un *sa)
+{
+	struct stat st;
+
+	if (lstat(sa->sun_path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTSOCK; /* never remove what is not a socket */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	int err = errno;
+	close(fd);
+	if (rc == 0 || err == EAGAIN) /* EAGAIN: served, backlog full */
+		return -EADDRINUSE;
+	if (err == ECONNREFUSED)
+		return 1;
+	return err == ENOENT ? 0 : -err;
+}
+
+static int lookup_group(const char *name, gid_t *gid)
+{
+	uint64_t v;
+	struct group *g;
+
+	if (parse_uint(name, 0, (gid_t)-2, &v) == 0) {
+		*gid = (gid_t)v;
+		return 0;
+	}
+	if (!(g = getgrnam(name)))
+		return -ESRCH;
+	*gid = g->gr_gid;
+	return 0;
+}
+
+/* Permissions first, listen last: until listen() nobody can connect. */
+static int open_up(int fd, const char *path, mode_t mode, const char *group)
+{
+	gid_t gid;
+	int rc;
+
+	if (group) {
+		if ((rc = lookup_group(group, &gid)) < 0)
+			return rc;
+		if (chown(path, (uid_t)-1, gid) < 0)
+			return -errno;
+	}
+	if (chmod(path, mode) < 0 || listen(fd, SOMAXCONN) < 0)
+		return -errno;
+	return 0;
+}
+
+int unix_socket_bind(const char *path, mode_t mode, const char *group, struct listener *l)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	if ((rc = probe(&sa)) < 0)
+		return rc;
+	if (rc == 1) {
+		log_info("replacing a stale socket file", "path=%s", path);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	mode_t old = umask(0177);
+	rc = bind(fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	umask(old);
+	if (rc == 0) {
+		own(path);
+		if ((rc = open_up(fd, path, mode, group)) < 0)
+			unlink(path);
+	}
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	*l = (struct listener){ .w.fd = fd, .is_unix = 1 };
+	snprintf(l->name, sizeof(l->name), "unix:%s", path);
+	return 0;
+}
+
+void unix_peer_name(int fd, char *buf, size_t len)
+{
+	struct ucred cr;
+	socklen_t sl = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) == 0)
+		snprintf(buf, len, "unix:pid=%d,uid=%u", (int)cr.pid, (unsigned)cr.uid);
+}
+
+void hub_bind_unix_socket(struct hub *h)
+{
+	const char *path = h->opt.socket_path;
+	int rc;
+
+	if (h->nlisteners == MAX_LISTENERS) {
+		fprintf(stderr, "pcap-broker: too many listeners\n");
+		exit(EXIT_USAGE);
+	}
+	rc = unix_socket_bind(path, h->opt.socket_mode, h->opt.socket_group,
+			      &h->listeners[h->nlisteners]);
+	if (rc == -ESRCH || rc == -ENAMETOOLONG) {
+		fprintf(stderr, "pcap-broker: %s '%s' (try -help)\n",
+			rc == -ESRCH ? "unknown -socket-group" : "-socket path too long",
+			rc == -ESRCH ? h->opt.socket_group : path);
+		exit(EXIT_USAGE);
+	}
+	if (rc == -EADDRINUSE) {
+		log_error("another process already serves the socket: refusing to replace it", "path=%s", path);
+		exit(EXIT_UNAVAIL);
+	}
+	if (rc == -ENOTSOCK) {
+		log_error("the -socket path exists and is not a socket: not replacing it", "path=%s", path);
+		exit(EXIT_UNAVAIL);
+	}
+	if (rc < 0) {
+		log_error("cannot create the socket", "path=%s error=\"%s\"", path, strerror(-rc));
+		exit(EXIT_UNAVAIL);
+	}
+	h->nlisteners++;
+}
