@@ -134,6 +134,7 @@ serve() {
 	mv "$BATS_TEST_TMPDIR/tshark.pcapng" "$BATS_TEST_TMPDIR/dumpcap.pcapng"
 	grep -q Dumpcap "$BATS_TEST_TMPDIR/dumpcap.pcapng"
 	rm "$BATS_TEST_TMPDIR/go"
+	HUB_LOG="$BATS_TEST_TMPDIR/hub2.log" # a fresh log: never read the first hub's
 	serve "$BATS_TEST_TMPDIR/dumpcap.pcapng" "$BATS_FILE_TMPDIR/ns.pcap"
 }
 
