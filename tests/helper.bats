@@ -339,13 +339,17 @@ hub_goes() {
 	wait_until 5 log_has "$BATS_TEST_TMPDIR/time.txt" 'Maximum resident'
 	rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BATS_TEST_TMPDIR/time.txt")
 	echo "# helper peak RSS ${rss_kb} KiB relaying 100k packets" >&3
-	[ "$rss_kb" -lt 4096 ]
+	# Under ASan (make test-asan) its own bookkeeping is not the helper's memory.
+	[ -n "${PCAP_BROKER_SANITIZED:-}" ] || [ "$rss_kb" -lt 4096 ]
 }
 
 @test "the helper sets TCP_NODELAY on a TCP client and relays with splice" {
 	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (no ptrace permission)"
 	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/500.pcap")"
-	activate_helpers --inetd -a strace -e trace=setsockopt,splice -o "$BATS_TEST_TMPDIR/strace.txt"
+	# LeakSanitizer cannot run under ptrace: under ASan, leaks are for the other tests.
+	local san=()
+	[ -z "${PCAP_BROKER_SANITIZED:-}" ] || san=(-E "ASAN_OPTIONS=abort_on_error=1:detect_leaks=0")
+	activate_helpers --inetd "${san[@]}" -a strace -e trace=setsockopt,splice -o "$BATS_TEST_TMPDIR/strace.txt"
 	tcp_client "$BATS_TEST_TMPDIR/out.pcap"
 	wait_clients 1
 	open_gate

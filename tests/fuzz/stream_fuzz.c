@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "decoder.h"
+#include "log.h"
 #include "pcap_format.h"
 #include "ring.h"
 #include "stream.h"
@@ -49,8 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	if (!ring.data && ring_init(&ring, 4u << 20, NULL, NULL) < 0)
-		abort();
+	if (!ring.data) {
+		log_setup("stream_fuzz", LOG_ERROR, 0); /* warnings would drown libFuzzer's lines */
+		if (ring_init(&ring, 4u << 20, NULL, NULL) < 0)
+			abort();
+	}
 	if (stream_init(&s) < 0)
 		abort();
 	uint8_t mode = data[0];
