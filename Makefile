@@ -91,12 +91,7 @@ fuzz: $(BUILD)/fuzz/stream_fuzz
 run: deps all
 	scripts/run-local
 
-install: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper
-	install -D -m 0755 $(BUILD)/pcap-broker $(DESTDIR)$(PREFIX)/bin/pcap-broker
-	install -D -m 0755 $(BUILD)/pcap-broker-helper $(DESTDIR)$(PREFIX)/bin/pcap-broker-helper
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pcap-broker $(DESTDIR)$(PREFIX)/bin/pcap-broker-helper
+include units/units.mk
 
 clean:
 	rm -rf $(BUILD)

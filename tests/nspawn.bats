@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# A real systemd: a minimal Debian bookworm container (debootstrap, cached in
+# build/rootfs) booted with systemd-nspawn, with the units and binaries that
+# `make install DESTDIR=<root> PREFIX=/usr` puts there. A client on the host
+# connects to the TCP socket and gets the stream through a socket-activated
+# helper, from a socket-activated hub. Needs root; in CI it always runs.
+
+load helpers
+load nspawn
+bats_require_minimum_version 1.5.0
+
+REPLAY_PACKETS=2000
+
+# The hub's capture: waits for the test's go-ahead (so the client is
+# connected before the first packet), replays the file, then idles.
+replay_command() {
+	echo "PCAP_COMMAND='while [ ! -e /srv/pcap-broker-test/go ]; do sleep 0.05; done;" \
+		"cat /srv/pcap-broker-test/replay.pcap; exec sleep infinity'"
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# Without root each test says loudly that it did not run (bats cannot skip
+# from setup_file). CI runs as root, so there it always runs.
+setup() {
+	is_root || skip "NOT RUN: the real-systemd test needs root (debootstrap, overlay mount, systemd-nspawn)"
+}
+
+setup_file() {
+	is_root || return 0
+	local t0=$SECONDS
+	"$ROOT/scripts/nspawn-rootfs" "$NS_BASE"
+	local t1=$SECONDS
+	nspawn_prepare "$BATS_FILE_TMPDIR/ns"
+	make -s -C "$ROOT" install DESTDIR="$NS_ROOT" PREFIX=/usr
+	# What a package's postinst would do: create the user, enable the sockets.
+	chroot "$NS_ROOT" systemd-sysusers /usr/lib/sysusers.d/pcap-broker.conf
+	chroot "$NS_ROOT" systemctl enable --quiet pcap-broker.socket pcap-broker-client.socket
+	export CLIENT_PORT UDP_PORT
+	CLIENT_PORT=$(free_port)
+	UDP_PORT=$(free_port) # for the live capture's packets
+	mkdir -p "$NS_ROOT/etc/systemd/system/pcap-broker-client.socket.d" "$NS_ROOT/srv/pcap-broker-test"
+	printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:%s\n' "$CLIENT_PORT" \
+		>"$NS_ROOT/etc/systemd/system/pcap-broker-client.socket.d/test-port.conf"
+	"$GEN" -c "$REPLAY_PACKETS" >"$NS_ROOT/srv/pcap-broker-test/replay.pcap"
+	replay_command >"$NS_ROOT/etc/default/pcap-broker"
+	nspawn_boot
+	echo "# nspawn: rootfs ready in $((t1 - t0))s, installed and booted in $((SECONDS - t1))s" >&3
+}
+
+teardown_file() {
+	local f
+	for f in "$BATS_FILE_TMPDIR"/client*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+	done
+	nspawn_down
+}
+
+send_udp() { printf 'pcap-broker-test %s' "$1" >"/dev/udp/127.0.0.1/$UDP_PORT"; }
+
+# send_udp_until COMMAND...: one more packet for the live capture, then COMMAND.
+send_udp_until() { send_udp more; "$@"; }
+
+# status_has REGEX: `systemctl status pcap-broker` shows it.
+status_has() { inside systemctl --no-pager status pcap-broker.service 2>&1 | grep -qE -- "$1"; }
+
+unit_active() { [ "$(inside systemctl is-active "$1")" = active ]; }
+no_helpers() { [ -z "$(inside systemctl list-units --no-legend --state=active 'pcap-broker-client@*')" ]; }
+file_size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
+
+@test "nspawn: both sockets listen after boot, the hub is not started yet" {
+	unit_active pcap-broker.socket
+	unit_active pcap-broker-client.socket
+	run inside systemctl is-active pcap-broker.service
+	assert_output inactive
+	inside test -S /run/pcap-broker/hub.sock
+	run inside stat -c '%a %U:%G' /run/pcap-broker/hub.sock
+	assert_output "660 root:pcap-broker"
+}
+
+@test "nspawn: a host client gets a byte-exact replay through helper and hub, and status shows STATUS" {
+	local out="$BATS_FILE_TMPDIR/client1.pcap" replay="$NS_ROOT/srv/pcap-broker-test/replay.pcap"
+	# This client stays connected until the hub-stop test below (or teardown_file).
+	socat -u "TCP:127.0.0.1:$CLIENT_PORT" "OPEN:$out,creat,trunc" 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/client1.pid"
+	# The connection activates a helper, whose connect() activates the hub.
+	wait_until 30 status_has 'Status: "clients=1 packets=0 '
+	unit_active pcap-broker.service
+	touch "$NS_ROOT/srv/pcap-broker-test/go"
+	wait_until 30 file_size_is "$out" "$(stat -c %s "$replay")"
+	cmp "$replay" "$out"
+	wait_until 10 status_has "Status: \"clients=1 packets=$REPLAY_PACKETS bytes=[0-9]+ drops=0 "
+	inside systemctl --no-pager status pcap-broker.service | grep -E 'Status:|Active:|Main PID' | sed 's/^/# /' >&3
+}
+
+@test "nspawn: the hub pings the systemd watchdog" {
+	local first
+	run inside systemctl show -P WatchdogUSec pcap-broker.service
+	assert_output 30s
+	first=$(inside systemctl show -P WatchdogTimestampMonotonic pcap-broker.service)
+	[ -n "$first" ] && [ "$first" -gt 0 ]
+	wait_until 10 bash -c "[ \$(timeout 10 nsenter -t $NS_LEADER -a systemctl show -P WatchdogTimestampMonotonic pcap-broker.service) -gt $first ]"
+}
+
+@test "nspawn: the running units keep their exposure (helper <= 1.0, hub <= 2.5)" {
+	local helper hub unit
+	unit=$(inside systemctl list-units --no-legend --plain --state=active 'pcap-broker-client@*' | awk '{print $1; exit}')
+	[ -n "$unit" ]
+	helper=$(inside systemd-analyze security --no-pager "$unit" | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+	hub=$(inside systemd-analyze security --no-pager pcap-broker.service | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+	echo "# exposure of the running units: $unit $helper, pcap-broker.service $hub" >&3
+	awk -v h="$helper" 'BEGIN { exit !(h != "" && h <= 1.0) }'
+	awk -v h="$hub" 'BEGIN { exit !(h != "" && h <= 2.5) }'
+}
+
+@test "nspawn: when the hub stops, the helper ends the client's stream cleanly" {
+	local pid
+	pid=$(cat "$BATS_FILE_TMPDIR/client1.pid")
+	kill -0 "$pid" # the replay's client is still connected
+	inside systemctl stop pcap-broker.service
+	wait_until 10 bash -c "! kill -0 $pid 2>/dev/null"
+	wait_until 5 no_helpers
+	cmp "$NS_ROOT/srv/pcap-broker-test/replay.pcap" "$BATS_FILE_TMPDIR/client1.pcap"
+}
+
+@test "nspawn: the hub captures live with tcpdump (CAP_NET_RAW, sandboxed), activated again on demand" {
+	local out="$BATS_FILE_TMPDIR/live.pcap"
+	echo "PCAP_COMMAND='tcpdump -i lo -n --immediate-mode -U -w - udp and dst port $UDP_PORT'" \
+		>"$NS_ROOT/etc/default/pcap-broker"
+	run inside systemctl is-active pcap-broker.service
+	assert_output inactive
+	# This client stays connected for the next test; teardown_file ends it.
+	socat -u "TCP:127.0.0.1:$CLIENT_PORT" "OPEN:$out,creat,trunc" 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/client2.pid"
+	wait_until 30 status_has 'Status: "clients=1 '
+	wait_until 20 bash -c "timeout 10 nsenter -t $NS_LEADER -a journalctl -u pcap-broker.service -o cat | grep -q 'listening on lo'"
+	for i in $(seq 1 20); do send_udp "$i"; done
+	wait_until 20 bash -c "[ \$(tcpdump -nr '$out' 2>/dev/null | grep -c 'UDP, length') -ge 20 ]"
+}
+
+# While packets flow, the helper learns at its next write that the client is
+# gone. (On an idle stream a client's orderly close looks like a half-close,
+# which must keep the stream going; see tests/helper.bats.)
+@test "nspawn: a client that leaves while packets flow: its helper exits and the hub frees it" {
+	local pid
+	pid=$(cat "$BATS_FILE_TMPDIR/client2.pid")
+	kill -0 "$pid"
+	kill "$pid"
+	wait_until 10 send_udp_until no_helpers
+	wait_until 10 status_has 'Status: "clients=0 '
+}
+
+@test "nspawn: the hub captures natively with libpcap (-i) in the same sandbox" {
+	local out="$BATS_TEST_TMPDIR/native.pcap"
+	inside systemctl stop pcap-broker.service
+	printf '%s\n' PCAP_BROKER_INTERFACE=lo "PCAP_BROKER_FILTER='udp and dst port $UDP_PORT'" \
+		>"$NS_ROOT/etc/default/pcap-broker"
+	socat -u "TCP:127.0.0.1:$CLIENT_PORT" "OPEN:$out,creat,trunc" 3>&- &
+	PIDS+=("$!")
+	wait_until 30 status_has 'Status: "clients=1 '
+	wait_until 20 send_udp_until bash -c "[ \$(tcpdump -nr '$out' 2>/dev/null | grep -c 'UDP, length') -ge 20 ]"
+	inside journalctl -u pcap-broker.service -o cat | grep -q 'native capture started interface=lo'
+}
