@@ -28,7 +28,7 @@ static const char usage[] =
 	"\n"
 	"Flags (one or two dashes; every flag also as -flag=value):\n"
 	"  -cmd STRING      capture command, run with /bin/sh -c; its stdout must be pcap\n"
-	"                   [PCAP_COMMAND]. Without it, and with stdin not a terminal,\n"
+	"                   or pcapng [PCAP_COMMAND]. Without it, and with stdin not a terminal,\n"
 	"                   the stream is read from stdin.\n"
 	"  -i IFACE         capture IFACE natively with libpcap (immediate mode, full\n"
 	"                   snaplen) instead of running a command [PCAP_BROKER_INTERFACE]\n"
