@@ -28,7 +28,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
-.PHONY: all check run deps test-unit test-bats test-asan fuzz install uninstall clean
+.PHONY: all check run deps test-unit test-bats test-asan fuzz install uninstall clean bench
 all: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
@@ -68,8 +68,9 @@ check: deps
 # The same bats suites against an ASan+UBSan build of the hub and tools;
 # any sanitizer report aborts the process, so the test that ran it fails.
 # Not nspawn.bats: its container runs what `make install` puts there, the
-# plain build, which the first pass already tested.
-ASAN_SUITES := $(filter-out tests/nspawn.bats,$(wildcard tests/*.bats))
+# plain build, which the first pass already tested; nor valgrind.bats:
+# valgrind cannot run ASan binaries.
+ASAN_SUITES := $(filter-out tests/nspawn.bats tests/valgrind.bats,$(wildcard tests/*.bats))
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 test-asan:
 	CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(MAKE) BUILD=build/asan CC=clang all $(UNITS:$(BUILD)/%=build/asan/%)
@@ -93,6 +94,10 @@ fuzz: $(BUILD)/fuzz/stream_fuzz
 
 run: deps all
 	scripts/run-local
+
+# A benchmark, never part of check: prints one table (see README, Performance).
+bench: deps all
+	bench/run
 
 include units/units.mk
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
 #include "log.h"
 #include "util.h"
 
@@ -79,6 +80,7 @@ static void exec_command(const char *cmd, int out, int err)
 
 	setpgid(0, 0);
 	reset_signals();
+	fdlimit_restore();
 	if (null >= 0)
 		dup2(null, 0);
 	dup2(out, 1);

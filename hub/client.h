@@ -42,7 +42,8 @@ int client_slot_recycled(struct client *c, const struct ring *r, uint64_t seq);
 /* Records delivered so far, whole ones only. */
 uint64_t client_packets(const struct client *c, const struct ring *r);
 
-/* Reads and discards whatever the client sent. -errno when it is gone. */
+/* Reads and discards what the client sent, up to a budget. 0 when all is
+ * read, 1 when the budget ran out first, -errno when the client is gone. */
 int client_drain_input(struct client *c);
 
 #endif

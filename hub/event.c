@@ -30,3 +30,10 @@ int timer_add(int epfd, struct watch *w, uint64_t ms, watch_fn fn)
 		return -errno;
 	return watch_add(epfd, w, EPOLLIN);
 }
+
+int watch_mod(int epfd, struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	return epoll_ctl(epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0 ? -errno : 0;
+}

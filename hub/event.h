@@ -15,6 +15,8 @@ struct watch {
 
 int watch_add(int epfd, struct watch *w, uint32_t events);
 void watch_del(int epfd, struct watch *w);
+/* Re-arms an edge-triggered watch: reported again if still ready. */
+int watch_mod(int epfd, struct watch *w, uint32_t events);
 
 /* A periodic timerfd in the loop, every ms milliseconds, calling fn. 0 or -errno. */
 int timer_add(int epfd, struct watch *w, uint64_t ms, watch_fn fn);

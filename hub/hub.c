@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "activation.h"
+#include "fdlimit.h"
 #include "log.h"
 #include "notify.h"
+#include "tick.h"
 #include "stats.h"
 #include "unix_socket.h"
 #include "util.h"
@@ -243,6 +245,9 @@ void hub_setup(struct hub *h)
 	h->stream.precision = (enum stream_precision)h->opt.precision;
 	if ((rc = setup_signals(h)) < 0)
 		die(EXIT_OSERR, "signal setup failed", -rc);
+	fdlimit_raise(h->opt.max_clients);
+	if ((rc = tick_start(h)) < 0)
+		die(EXIT_OSERR, "timerfd setup failed", -rc);
 	if ((rc = stats_start_timer(h)) < 0)
 		die(EXIT_OSERR, "timer setup failed", -rc);
 	/* Listen before the capture starts, so early clients miss nothing. */

@@ -11,6 +11,7 @@
 #include "listener.h"
 #include "native.h"
 #include "options.h"
+#include "refuse.h"
 #include "ring.h"
 #include "stream.h"
 
@@ -38,6 +39,9 @@ struct hub {
 	int failed;               /* an exit status that overrides the rest */
 	int input_is_file;        /* stdin is a regular file: epoll cannot watch it */
 	int appended;             /* the ring grew since the last flush */
+	struct watch tick;        /* periodic housekeeping timerfd */
+	struct refusals refused;  /* connections refused, by reason */
+	int listeners_paused;     /* out of fds: not accepting until the next tick */
 };
 
 /* Start-up: exits the process with a status on failure. */

@@ -19,6 +19,9 @@
 #define DEFAULT_LISTEN "localhost:4242"
 #define DEFAULT_BUFFER (64ull << 20)
 #define DEFAULT_DRAIN_MS 3000
+#define DEFAULT_MAX_CLIENTS 1024
+#define DEFAULT_STALL "5m"
+#define DEFAULT_STALL_MS (5 * 60 * 1000)
 #define DEFAULT_SOCKET_MODE 0660
 
 static const char usage[] =
@@ -44,6 +47,13 @@ static const char usage[] =
 	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
 	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
 	"                   read to clients, e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
+	"  -max-clients N   refuse connections past N clients [PCAP_BROKER_MAX_CLIENTS]\n"
+	"                   (default 1024)\n"
+	"  -allow CIDR,...  only these TCP peers may connect, e.g. 10.0.0.0/8,::1\n"
+	"                   [PCAP_BROKER_ALLOW] (default: any peer that reaches -listen)\n"
+	"  -stall-timeout DURATION  disconnect a client that has taken no data for this\n"
+	"                   long while data was waiting for it; 0 never\n"
+	"                   [PCAP_BROKER_STALL_TIMEOUT] (default " DEFAULT_STALL ")\n"
 	"  -stats-interval DURATION  log capture totals this often, e.g. 1m\n"
 	"                   [PCAP_BROKER_STATS_INTERVAL] (default off; SIGUSR1 logs\n"
 	"                   every client and the totals at any time)\n"
@@ -70,7 +80,8 @@ static const char usage[] =
 
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
-	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_SNAPLEN, OPT_PRECISION,
+	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_MAX_CLIENTS, OPT_ALLOW, OPT_STALL,
+	OPT_SNAPLEN, OPT_PRECISION,
 	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
@@ -84,6 +95,9 @@ static const struct option longopts[] = {
 	{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "stall-timeout", required_argument, NULL, OPT_STALL },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
@@ -156,6 +170,25 @@ static int set_precision(struct options *o, const char *flag, const char *v)
 	return -1;
 }
 
+static int set_max_clients(struct options *o, const char *flag, const char *v)
+{
+	if (parse_uint(v, 1, 1u << 20, &o->max_clients) < 0)
+		return bad(flag, v);
+	return -1;
+}
+
+/* A flag replaces the variable's list; repeated flags add up. */
+static int set_allow(struct options *o, const char *flag, const char *v, int *from_flags)
+{
+	if (from_flags && !*from_flags) {
+		o->allow.n = 0;
+		*from_flags = 1;
+	}
+	if (acl_parse(&o->allow, v) < 0)
+		return bad(flag, v);
+	return -1;
+}
+
 static int set_socket_mode(struct options *o, const char *flag, const char *v)
 {
 	char *end;
@@ -186,6 +219,12 @@ static int from_env(struct options *o)
 		rc = set_duration(&o->drain_ms, "PCAP_BROKER_DRAIN", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_STATS_INTERVAL")) && *v)
 		rc = set_duration(&o->stats_interval_ms, "PCAP_BROKER_STATS_INTERVAL", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_MAX_CLIENTS")) && *v)
+		rc = set_max_clients(o, "PCAP_BROKER_MAX_CLIENTS", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_ALLOW")) && *v)
+		rc = set_allow(o, "PCAP_BROKER_ALLOW", v, NULL);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_STALL_TIMEOUT")) && *v)
+		rc = set_duration(&o->stall_ms, "PCAP_BROKER_STALL_TIMEOUT", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_SOCKET_MODE")) && *v)
 		rc = set_socket_mode(o, "PCAP_BROKER_SOCKET_MODE", v);
 	if ((v = getenv("PCAP_BROKER_SOCKET_GROUP")) && *v)
@@ -202,7 +241,8 @@ static void print_version(void)
 	printf("pcap-broker %s\n%s\n", VERSION, pcap_lib_version());
 }
 
-static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
+static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
+		 int *allow_from_flags)
 {
 	switch (id) {
 	case OPT_CMD:
@@ -234,6 +274,12 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 		return set_duration(&o->drain_ms, "-drain", arg);
 	case OPT_STATS:
 		return set_duration(&o->stats_interval_ms, "-stats-interval", arg);
+	case OPT_MAX_CLIENTS:
+		return set_max_clients(o, "-max-clients", arg);
+	case OPT_ALLOW:
+		return set_allow(o, "-allow", arg, allow_from_flags);
+	case OPT_STALL:
+		return set_duration(&o->stall_ms, "-stall-timeout", arg);
 	case OPT_SNAPLEN:
 		return set_snaplen(o, "-snaplen", arg);
 	case OPT_PRECISION:
@@ -258,16 +304,18 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags)
 
 int options_parse(struct options *o, int argc, char **argv)
 {
-	int id, rc, listen_from_flags = 0;
+	int id, rc, listen_from_flags = 0, allow_from_flags = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->buffer = DEFAULT_BUFFER;
 	o->drain_ms = DEFAULT_DRAIN_MS;
+	o->max_clients = DEFAULT_MAX_CLIENTS;
+	o->stall_ms = DEFAULT_STALL_MS;
 	o->socket_mode = DEFAULT_SOCKET_MODE;
 	if ((rc = from_env(o)) >= 0)
 		return rc;
 	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1)
-		if ((rc = apply(o, id, optarg, &listen_from_flags)) >= 0)
+		if ((rc = apply(o, id, optarg, &listen_from_flags, &allow_from_flags)) >= 0)
 			return rc;
 	if (optind < argc) {
 		fprintf(stderr, "pcap-broker: unexpected argument '%s' (try -help)\n", argv[optind]);

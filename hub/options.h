@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "acl.h"
+
 #define MAX_LISTEN 16
 
 struct options {
@@ -19,6 +21,9 @@ struct options {
 	uint64_t buffer;                 /* bytes a client may fall behind */
 	uint64_t stats_interval_ms;      /* 0: no periodic stats */
 	uint64_t drain_ms;               /* how long to drain after the capture ends */
+	uint64_t max_clients;            /* connections past it are refused */
+	struct acl allow;                /* TCP peers allowed; empty: all */
+	uint64_t stall_ms;               /* disconnect a client stuck this long; 0: never */
 	uint32_t snaplen;                /* clamp every record to this; 0: keep */
 	int precision;                   /* enum stream_precision */
 	int no_dns;
