@@ -65,15 +65,19 @@ check: deps
 	$(MAKE) WERROR=1 test-bats
 	$(MAKE) test-asan
 
-# The same bats suites against an ASan+UBSan build of the hub and tools;
+# The same bats suites against an ASan+UBSan build of the hub and helper;
 # any sanitizer report aborts the process, so the test that ran it fails.
 # Not nspawn.bats: its container runs what `make install` puts there, the
 # plain build, which the first pass already tested; nor valgrind.bats:
 # valgrind cannot run ASan binaries.
 ASAN_SUITES := $(filter-out tests/nspawn.bats tests/valgrind.bats,$(wildcard tests/*.bats))
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-test-asan:
-	CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(MAKE) BUILD=build/asan CC=clang all $(UNITS:$(BUILD)/%=build/asan/%)
+# The test tools (generators, sinks) are test code: they come from the plain
+# build, so the sanitizers judge the hub, the helper and the unit-tested code.
+test-asan: all
+	CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(MAKE) BUILD=build/asan CC=clang \
+		build/asan/pcap-broker build/asan/pcap-broker-helper $(UNITS:$(BUILD)/%=build/asan/%)
+	@mkdir -p build/asan/tools && cp $(TOOLS) build/asan/tools/
 	@for t in $(UNITS:$(BUILD)/%=build/asan/%); do echo "# $$t (asan)"; $$t || exit 1; done
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		PCAP_BROKER_SANITIZED=1 BUILD=$(CURDIR)/build/asan bats --tap $(ASAN_SUITES)
