@@ -3,7 +3,9 @@
  * each with its sequence number (8 bytes, big-endian) at PCAPGEN_SEQ_OFF.
  *
  *   pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] > file.pcap
- * -rate paces the output (flushed per packet) for live-stream tests. */
+ * -rate paces the output (flushed per packet) for live-stream tests.
+ * -dns-every N sends every Nth packet (seq 0, N, 2N...) to UDP port 53
+ * instead of 4242, for filter tests. */
 #include <byteswap.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,7 +77,7 @@ int main(int argc, char **argv)
 	uint64_t count = 1000;
 	uint32_t snaplen = 262144, fixed = 0;
 	int nano = 0;
-	uint64_t rate = 0;
+	uint64_t rate = 0, dns_every = 0;
 	static uint8_t buf[PCAP_RECORD_HEADER_LEN + PCAP_MAX_CAPLEN];
 
 	for (int i = 1; i < argc; i++) {
@@ -91,8 +93,10 @@ int main(int argc, char **argv)
 			rate = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-size") && i + 1 < argc)
 			fixed = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-dns-every") && i + 1 < argc)
+			dns_every = strtoull(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS]\n");
+			fprintf(stderr, "usage: pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-dns-every N]\n");
 			return 64;
 		}
 	}
@@ -122,6 +126,10 @@ int main(int argc, char **argv)
 		};
 		memcpy(buf, &rh, sizeof(rh));
 		frame(buf + sizeof(rh), len, seq);
+		if (dns_every && seq % dns_every == 0) { /* udp dst port 53 */
+			buf[sizeof(rh) + 36] = 0;
+			buf[sizeof(rh) + 37] = 53;
+		}
 		if (fwrite(buf, sizeof(rh) + cap, 1, stdout) != 1)
 			return 1;
 		if (rate && pace(seq + 1, rate))
