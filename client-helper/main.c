@@ -52,9 +52,10 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 the hub ended the stream or the client went away;\n"
 	"  64 bad usage, or a filter that does not compile (nothing was sent);\n"
-	"  65 the hub's stream is not valid pcap; 66 cannot connect to the hub\n"
-	"  socket (hub not running, wrong path or no permission); 69 cannot\n"
-	"  connect to the -connect collector; 71 system error.\n";
+	"  65 the hub's stream is not valid pcap;\n"
+	"  66 cannot connect to the hub socket (hub not running,\n"
+	"  wrong path or no permission); 69 cannot connect to the -connect\n"
+	"  collector; 71 system error.\n";
 
 struct opts {
 	const char *socket;

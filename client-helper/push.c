@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sockaddr.h"
+#include "util.h"
 
 static int connect_one(const struct addrinfo *ai)
 {
@@ -34,12 +35,14 @@ int push_connect(const char *spec)
 	char host[256];
 	const char *port;
 	int fd = -ECONNREFUSED;
+	uint64_t n;
 
-	if (sockaddr_split(spec, host, sizeof(host), &port) < 0 || !host[0])
+	if (sockaddr_split(spec, host, sizeof(host), &port) < 0 || !host[0] ||
+	    parse_uint(port, 1, 65535, &n) < 0)
 		return -EINVAL;
 	int rc = getaddrinfo(host, port, &hints, &res);
-	if (rc == EAI_SERVICE || rc == EAI_NONAME || rc == EAI_FAIL || rc == EAI_NODATA)
-		return rc == EAI_SERVICE ? -EINVAL : -ENXIO;
+	if (rc == EAI_NONAME || rc == EAI_FAIL || rc == EAI_NODATA)
+		return -ENXIO;
 	if (rc != 0)
 		return rc == EAI_SYSTEM ? -errno : -EAGAIN;
 	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next)

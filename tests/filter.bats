@@ -149,6 +149,22 @@ records() { tcpdump -r "$1" 2>/dev/null | wc -l; }
 	[[ "$stderr" == *"unexpected argument 'or' after -f"* ]]
 }
 
+@test "README recipe: socat TCP-LISTEN:4243,fork,reuseaddr EXEC:'pcap-broker-helper FILTER...'" {
+	grep -qF "socat TCP-LISTEN:4243,fork,reuseaddr EXEC:'pcap-broker-helper tcp port 80 or tcp port 443'" "$ROOT/README.md"
+	hub_replaying "$BATS_FILE_TMPDIR/mix.pcap"
+	# The same line with a free port, and a filter this replay has matches for.
+	PATH="$BUILD:$PATH" PCAP_BROKER_SOCKET="$SOCK" listen_on "$BATS_TEST_TMPDIR/socat.log" 'listening on' \
+		socat -d -d TCP-LISTEN:@PORT@,fork,reuseaddr EXEC:'pcap-broker-helper udp port 53'
+	socat -u "TCP:127.0.0.1:$LPORT" "OPEN:$BATS_TEST_TMPDIR/out.pcap,creat,trunc" &
+	local client=$!
+	PIDS+=("$client")
+	wait_clients 1
+	open_gate
+	hub_exit
+	wait "$client"
+	cmp "$BATS_FILE_TMPDIR/dns.pcap" "$BATS_TEST_TMPDIR/out.pcap"
+}
+
 @test "bad -snaplen values are usage errors" {
 	for v in 0 262145 abc; do
 		run --separate-stderr "$HELPER" -socket "$SOCK" -snaplen "$v"
