@@ -25,13 +25,6 @@ collector() {
 	COLLECTOR=$LPID
 }
 
-# proc_gone PID: exited (a zombie not yet reaped counts as exited).
-proc_gone() {
-	local st
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
-	[ -z "$st" ] || [ "$st" = Z ]
-}
-
 @test "README recipe: socat TCP:collector:PORT EXEC:pcap-broker-helper into socat -u TCP-LISTEN:PORT - | tcpdump -r -" {
 	grep -qF 'socat TCP:collector:57012 EXEC:pcap-broker-helper' "$ROOT/README.md"
 	grep -qF 'socat -u TCP-LISTEN:57012 - | tcpdump -nr -' "$ROOT/README.md"
@@ -51,10 +44,14 @@ proc_gone() {
 	assert_equal "$(grep -c '127.0.0.2.53: ' "$BATS_TEST_TMPDIR/td.out")" 1000
 }
 
-@test "-connect pushes a byte-exact stream to a listening collector" {
-	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/100k.pcap")"
-	collector "$BATS_TEST_TMPDIR/out.pcap"
-	"$HELPER" -socket "$SOCK" -connect "127.0.0.1:$LPORT" 2>"$BATS_TEST_TMPDIR/helper.log" &
+# push_replay FILE OUT ARGS...: a hub replaying FILE, a collector saving to
+# OUT, and a helper with ARGS pushing to it; returns once both have ended.
+push_replay() {
+	local file=$1 out=$2
+	shift 2
+	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$file")"
+	collector "$out"
+	"$HELPER" -socket "$SOCK" "${@//@PORT@/$LPORT}" 2>"$BATS_TEST_TMPDIR/helper.log" &
 	local helper=$!
 	PIDS+=("$helper")
 	wait_clients 1
@@ -62,23 +59,20 @@ proc_gone() {
 	hub_exit
 	wait "$helper"
 	wait_until 10 proc_gone "$COLLECTOR"
+}
+
+@test "-connect pushes a byte-exact stream to a listening collector" {
+	push_replay "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/out.pcap" -connect 127.0.0.1:@PORT@
 	cmp "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/out.pcap"
 	grep -q "relay ended client=127.0.0.1:$LPORT .*reason=\"hub closed\"" "$BATS_TEST_TMPDIR/helper.log"
 }
 
 @test "-connect with a filter pushes only the matching records" {
 	tcpdump -r "$BATS_FILE_TMPDIR/mix.pcap" -w "$BATS_TEST_TMPDIR/ref.pcap" 'udp port 53' 2>/dev/null
-	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/mix.pcap")"
-	collector "$BATS_TEST_TMPDIR/out.pcap"
-	"$HELPER" -socket "$SOCK" -connect "[::ffff:127.0.0.1]:$LPORT" udp port 53 2>/dev/null &
-	local helper=$!
-	PIDS+=("$helper")
-	wait_clients 1
-	open_gate
-	hub_exit
-	wait "$helper"
-	wait_until 10 proc_gone "$COLLECTOR"
+	push_replay "$BATS_FILE_TMPDIR/mix.pcap" "$BATS_TEST_TMPDIR/out.pcap" \
+		-connect '[::ffff:127.0.0.1]:@PORT@' udp port 53
 	cmp "$BATS_TEST_TMPDIR/ref.pcap" "$BATS_TEST_TMPDIR/out.pcap"
+	grep -q "filter totals client=\[::ffff:127.0.0.1\]:$LPORT passed=1000 rejected=4000" "$BATS_TEST_TMPDIR/helper.log"
 }
 
 @test "-connect: a collector that goes away while packets flow ends the helper with status 0" {
