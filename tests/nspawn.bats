@@ -96,7 +96,7 @@ file_size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
 	touch "$NS_ROOT/srv/pcap-broker-test/go"
 	wait_until 30 file_size_is "$out" "$(stat -c %s "$replay")"
 	cmp "$replay" "$out"
-	wait_until 10 status_has "Status: \"clients=1 packets=$REPLAY_PACKETS drops=0\""
+	wait_until 10 status_has "Status: \"clients=1 packets=$REPLAY_PACKETS bytes=[0-9]+ drops=0 "
 	inside systemctl --no-pager status pcap-broker.service | grep -E 'Status:|Active:|Main PID' | sed 's/^/# /' >&3
 }
 
