@@ -66,6 +66,8 @@ struct opts {
 };
 
 /* The filter given as arguments, tcpdump style: the words joined by spaces. */
+static char *joined_filter;
+
 static char *join_args(int n, char **words)
 {
 	size_t len = 1;
@@ -78,7 +80,7 @@ static char *join_args(int n, char **words)
 			strcat(s, " ");
 		strcat(s, words[i]);
 	}
-	return s;
+	return joined_filter = s;
 }
 
 enum { OPT_SOCKET = 256, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP, OPT_FILTER, OPT_SNAPLEN,
@@ -242,40 +244,50 @@ static int report(const struct relay *r, const char *addr, uint64_t start)
 	return 0;
 }
 
+/* Connects both sides and relays. The exit status. */
+static int serve(const struct opts *o, struct relay *r)
+{
+	char addr[96];
+	int rc;
+
+	r->hub = connect_hub(o->socket);
+	if (r->hub < 0) {
+		log_error("cannot connect to the hub: is pcap-broker running with this -socket?",
+			  "path=%s error=\"%s\"", o->socket, strerror(-r->hub));
+		return r->hub == -ENAMETOOLONG ? EXIT_USAGE : EXIT_NOINPUT;
+	}
+	if ((rc = open_client(o, r)) != 0)
+		return rc;
+	if ((o->filter || o->snaplen) && !(r->filter = filter_new(o->filter, o->snaplen))) {
+		log_error("out of memory", "client=%s", "-");
+		return EXIT_OSERR;
+	}
+	prepare_client(r, addr, sizeof(addr));
+	log_debug("relaying", "client=%s hub=%s", addr, o->socket);
+	uint64_t start = now_ms();
+	if ((rc = relay_run(r)) < 0) {
+		log_error("relay failed", "client=%s error=\"%s\"", addr, strerror(-rc));
+		return EXIT_OSERR;
+	}
+	rc = report(r, addr, start);
+	/* End our side cleanly: reading first, so no reset destroys the tail. */
+	if (is_socket(r->out))
+		shutdown(r->out, SHUT_WR);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct relay r = { .in = STDIN_FILENO, .out = STDOUT_FILENO, .why = "?" };
-	char addr[96];
 	int rc = parse(&o, argc, argv);
 
-	if (rc >= 0)
-		return rc;
-	log_setup("pcap-broker-helper", o.debug ? LOG_DEBUG : LOG_INFO, o.json);
-	signal(SIGPIPE, SIG_IGN);
-	r.hub = connect_hub(o.socket);
-	if (r.hub < 0) {
-		log_error("cannot connect to the hub: is pcap-broker running with this -socket?",
-			  "path=%s error=\"%s\"", o.socket, strerror(-r.hub));
-		return r.hub == -ENAMETOOLONG ? EXIT_USAGE : EXIT_NOINPUT;
+	if (rc < 0) {
+		log_setup("pcap-broker-helper", o.debug ? LOG_DEBUG : LOG_INFO, o.json);
+		signal(SIGPIPE, SIG_IGN);
+		rc = serve(&o, &r);
 	}
-	if ((rc = open_client(&o, &r)) != 0)
-		return rc;
-	if ((o.filter || o.snaplen) && !(r.filter = filter_new(o.filter, o.snaplen))) {
-		log_error("out of memory", "client=%s", "-");
-		return EXIT_OSERR;
-	}
-	prepare_client(&r, addr, sizeof(addr));
-	log_debug("relaying", "client=%s hub=%s", addr, o.socket);
-	uint64_t start = now_ms();
-	if ((rc = relay_run(&r)) < 0) {
-		log_error("relay failed", "client=%s error=\"%s\"", addr, strerror(-rc));
-		return EXIT_OSERR;
-	}
-	rc = report(&r, addr, start);
 	filter_free(r.filter);
-	/* End our side cleanly: reading first, so no reset destroys the tail. */
-	if (is_socket(r.out))
-		shutdown(r.out, SHUT_WR);
+	free(joined_filter);
 	return rc;
 }
