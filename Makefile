@@ -28,7 +28,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
-.PHONY: all check run deps test-unit test-bats install uninstall clean
+.PHONY: all check run deps test-unit test-bats install uninstall clean bench
 all: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
@@ -66,6 +66,10 @@ check: deps
 
 run: deps all
 	scripts/run-local
+
+# A benchmark, never part of check: prints one table (see README, Performance).
+bench: deps all
+	bench/run
 
 include units/units.mk
 

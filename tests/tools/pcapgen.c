@@ -2,8 +2,11 @@
  * Ethernet/IPv4/UDP frames in an IMIX-like mix (64/576/1500 bytes, 7:4:1),
  * each with its sequence number (8 bytes, big-endian) at PCAPGEN_SEQ_OFF.
  *
- *   pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] > file.pcap
+ *   pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-stamp]
+ *           [-dns-every N] > file.pcap
  * -rate paces the output (flushed per packet) for live-stream tests.
+ * -stamp puts the CLOCK_MONOTONIC time (ns, host order) at which each record
+ * is written at PCAPGEN_STAMP_OFF, for latency measurements.
  * -dns-every N sends every Nth packet (seq 0, N, 2N...) to UDP port 53
  * instead of 4242, for filter tests. */
 #include <byteswap.h>
@@ -16,6 +19,7 @@
 #include "pcap_format.h"
 
 #define PCAPGEN_SEQ_OFF 42
+#define PCAPGEN_STAMP_OFF 50
 
 static int swap;
 
@@ -76,7 +80,7 @@ int main(int argc, char **argv)
 	static const uint32_t imix[12] = { 64, 64, 576, 64, 1500, 64, 576, 64, 64, 576, 64, 576 };
 	uint64_t count = 1000;
 	uint32_t snaplen = 262144, fixed = 0;
-	int nano = 0;
+	int nano = 0, stamp = 0;
 	uint64_t rate = 0, dns_every = 0;
 	static uint8_t buf[PCAP_RECORD_HEADER_LEN + PCAP_MAX_CAPLEN];
 
@@ -91,12 +95,14 @@ int main(int argc, char **argv)
 			snaplen = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-rate") && i + 1 < argc)
 			rate = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-stamp"))
+			stamp = 1;
 		else if (!strcmp(argv[i], "-size") && i + 1 < argc)
 			fixed = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-dns-every") && i + 1 < argc)
 			dns_every = strtoull(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-dns-every N]\n");
+			fprintf(stderr, "usage: pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-stamp] [-dns-every N]\n");
 			return 64;
 		}
 	}
@@ -130,9 +136,18 @@ int main(int argc, char **argv)
 			buf[sizeof(rh) + 36] = 0;
 			buf[sizeof(rh) + 37] = 53;
 		}
+		if (stamp && cap >= PCAPGEN_STAMP_OFF + 8) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+			memcpy(buf + sizeof(rh) + PCAPGEN_STAMP_OFF, &ns, 8);
+		}
 		if (fwrite(buf, sizeof(rh) + cap, 1, stdout) != 1)
 			return 1;
 		if (rate && pace(seq + 1, rate))
+			return 1;
+		/* A stamp means "written now": never let it wait in stdio. */
+		if (stamp && fflush(stdout))
 			return 1;
 	}
 	return fflush(stdout) ? 1 : 0;
