@@ -31,13 +31,6 @@ tcp_client() {
 	CLIENTS+=("$!")
 }
 
-# proc_gone PID: exited (a zombie not yet reaped counts as exited).
-proc_gone() {
-	local st
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
-	[ -z "$st" ] || [ "$st" = Z ]
-}
-
 # clients_done: every tcp_client has seen the end of its stream.
 clients_done() {
 	local p
