@@ -179,7 +179,9 @@ hub_goes() {
 	activate_helpers --inetd -a
 	for i in 1 2 3; do tcp_client "$BATS_TEST_TMPDIR/out$i.pcap"; done
 	wait_clients 3
-	wait_until 10 bash -c "[ \$(stat -c %s '$BATS_TEST_TMPDIR/out3.pcap') -gt 10000 ]"
+	for i in 1 2 3; do
+		wait_until 10 bash -c "[ \$(stat -c %s '$BATS_TEST_TMPDIR/out$i.pcap') -gt 10000 ]"
+	done
 	kill "-$1" "$HUB_PID"
 	wait_until 5 bash -c "[ \$(grep -c 'relay ended.*reason=\"hub closed\"' '$SA_LOG') -eq 3 ]"
 	clients_done
