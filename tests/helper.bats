@@ -31,13 +31,6 @@ tcp_client() {
 	CLIENTS+=("$!")
 }
 
-# proc_gone PID: exited (a zombie not yet reaped counts as exited).
-proc_gone() {
-	local st
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
-	[ -z "$st" ] || [ "$st" = Z ]
-}
-
 # clients_done: every tcp_client has seen the end of its stream.
 clients_done() {
 	local p
@@ -186,7 +179,9 @@ hub_goes() {
 	activate_helpers --inetd -a
 	for i in 1 2 3; do tcp_client "$BATS_TEST_TMPDIR/out$i.pcap"; done
 	wait_clients 3
-	wait_until 10 bash -c "[ \$(stat -c %s '$BATS_TEST_TMPDIR/out3.pcap') -gt 10000 ]"
+	for i in 1 2 3; do
+		wait_until 10 bash -c "[ \$(stat -c %s '$BATS_TEST_TMPDIR/out$i.pcap') -gt 10000 ]"
+	done
 	kill "-$1" "$HUB_PID"
 	wait_until 5 bash -c "[ \$(grep -c 'relay ended.*reason=\"hub closed\"' '$SA_LOG') -eq 3 ]"
 	clients_done

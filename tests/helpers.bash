@@ -77,6 +77,13 @@ group_alive() {
 }
 group_gone() { ! group_alive "$1"; }
 
+# proc_gone PID: exited (a zombie not yet reaped counts as exited).
+proc_gone() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
 teardown() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
