@@ -22,7 +22,6 @@ SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
 SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 CFLAGS  += $(SYSTEMD_CFLAGS)
 LDLIBS_HUB := -lpcap -lpthread $(SYSTEMD_LIBS)
-LDLIBS_HELPER := -lpcap
 
 COMMON_SRC := $(wildcard common/*.c)
 HUB_SRC    := $(wildcard hub/*.c)
@@ -34,7 +33,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
-.PHONY: all check run deps test-unit test-bats install uninstall clean bench
+.PHONY: all check run deps test-unit test-bats test-asan fuzz install uninstall clean bench
 all: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
@@ -45,7 +44,7 @@ $(BUILD)/pcap-broker: $(HUB_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_HUB)
 
 $(BUILD)/pcap-broker-helper: $(HELPER_OBJ) $(COMMON_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_HELPER)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpcap
 
 $(BUILD)/tools/%: tests/tools/%.c $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -69,6 +68,38 @@ check: deps
 	$(MAKE) WERROR=1 all $(UNITS)
 	$(MAKE) WERROR=1 test-unit
 	$(MAKE) WERROR=1 test-bats
+	$(MAKE) test-asan
+
+# The same bats suites against an ASan+UBSan build of the hub and helper;
+# any sanitizer report aborts the process, so the test that ran it fails.
+# Not nspawn.bats: its container runs what `make install` puts there, the
+# plain build, which the first pass already tested; nor valgrind.bats:
+# valgrind cannot run ASan binaries.
+ASAN_SUITES := $(filter-out tests/nspawn.bats tests/valgrind.bats,$(wildcard tests/*.bats))
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The test tools (generators, sinks) are test code: they come from the plain
+# build, so the sanitizers judge the hub, the helper and the unit-tested code.
+test-asan: all
+	CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(MAKE) BUILD=build/asan CC=clang \
+		build/asan/pcap-broker build/asan/pcap-broker-helper $(UNITS:$(BUILD)/%=build/asan/%)
+	@mkdir -p build/asan/tools && cp $(TOOLS) build/asan/tools/
+	@for t in $(UNITS:$(BUILD)/%=build/asan/%); do echo "# $$t (asan)"; $$t || exit 1; done
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		PCAP_BROKER_SANITIZED=1 BUILD=$(CURDIR)/build/asan bats --tap $(ASAN_SUITES)
+
+# libFuzzer on the stream reader: `make fuzz FUZZ_TIME=600`. Findings go to
+# build/fuzz/; the committed seeds stay untouched.
+FUZZ_TIME ?= 60
+FUZZ_SRC  := tests/fuzz/stream_fuzz.c hub/stream.c hub/pcap_classic.c hub/pcapng.c hub/ring.c $(COMMON_SRC)
+$(BUILD)/fuzz/stream_fuzz: $(FUZZ_SRC) $(wildcard hub/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ihub -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_SRC)
+
+fuzz: $(BUILD)/fuzz/stream_fuzz
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/stream_fuzz -max_total_time=$(FUZZ_TIME) \
+		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus/stream
 
 run: deps all
 	scripts/run-local

@@ -14,7 +14,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "log.h"
+#include "pcap_format.h"
+#include "push.h"
 #include "relay.h"
 #include "sockaddr.h"
 #include "util.h"
@@ -23,29 +26,62 @@
 #define DEFAULT_SOCKET "/run/pcap-broker/hub.sock"
 
 static const char usage[] =
-	"Usage: pcap-broker-helper [flags]\n"
+	"Usage: pcap-broker-helper [flags] [FILTER...]\n"
 	"Relays the pcap stream of a pcap-broker hub to one client. The client\n"
 	"connection is stdin/stdout (inetd, systemd Accept=yes with StandardInput=socket,\n"
-	"socat EXEC:), or fd 3 with LISTEN_FDS=1. What the client sends is discarded.\n"
+	"socat EXEC:), or fd 3 with LISTEN_FDS=1, or with -connect a collector that\n"
+	"listens for the stream (push mode). What the client sends is discarded.\n"
 	"\n"
 	"Flags (one or two dashes):\n"
 	"  -socket PATH  the hub's Unix socket [PCAP_BROKER_SOCKET]\n"
 	"                (default " DEFAULT_SOCKET ")\n"
+	"  -f FILTER     pass only the records this BPF expression (pcap-filter(7))\n"
+	"                matches, compiled for the stream's link type and snaplen;\n"
+	"                or give it as the last arguments, as for tcpdump\n"
+	"  -snaplen N    cut records to N bytes (original length kept); the header\n"
+	"                announces N where the stream's snaplen is larger\n"
+	"  -connect HOST:PORT  push mode: connect to a listening collector and send\n"
+	"                it the stream ([v6]:port for IPv6 addresses)\n"
 	"  -debug        debug logging\n"
 	"  -json         log JSON lines instead of text\n"
 	"  -version      print the version and exit\n"
 	"  -help         print this help and exit\n"
 	"\n"
 	"Exit status: 0 the hub ended the stream or the client went away;\n"
-	"  64 bad usage; 66 cannot connect to the hub socket (hub not running,\n"
-	"  wrong path or no permission); 71 system error.\n";
+	"  64 bad usage, or a filter that does not compile (nothing was sent);\n"
+	"  65 the hub's stream is not valid pcap;\n"
+	"  66 cannot connect to the hub socket (hub not running,\n"
+	"  wrong path or no permission); 69 cannot connect to the -connect\n"
+	"  collector; 71 system error.\n";
 
 struct opts {
 	const char *socket;
+	const char *filter;  /* -f */
+	const char *connect; /* -connect */
+	uint32_t snaplen;    /* -snaplen; 0: none */
 	int debug, json;
 };
 
-enum { OPT_SOCKET = 256, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP };
+/* The filter given as arguments, tcpdump style: the words joined by spaces. */
+static char *joined_filter;
+
+static char *join_args(int n, char **words)
+{
+	size_t len = 1;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	char *s = calloc(1, len);
+	for (int i = 0; s && i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return joined_filter = s;
+}
+
+enum { OPT_SOCKET = 256, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP, OPT_FILTER, OPT_SNAPLEN,
+       OPT_CONNECT };
 
 static int parse(struct opts *o, int argc, char **argv)
 {
@@ -56,15 +92,23 @@ static int parse(struct opts *o, int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "h", no_argument, NULL, OPT_HELP },
+		{ "f", required_argument, NULL, OPT_FILTER },
+		{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+		{ "connect", required_argument, NULL, OPT_CONNECT },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *env = getenv("PCAP_BROKER_SOCKET");
+	uint64_t v;
 	int id;
 
 	o->socket = env && *env ? env : DEFAULT_SOCKET;
 	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1) {
 		if (id == OPT_SOCKET) {
 			o->socket = optarg;
+		} else if (id == OPT_FILTER || id == OPT_CONNECT) {
+			*(id == OPT_FILTER ? &o->filter : &o->connect) = optarg;
+		} else if (id == OPT_SNAPLEN && parse_uint(optarg, 1, PCAP_MAX_CAPLEN, &v) == 0) {
+			o->snaplen = (uint32_t)v;
 		} else if ((id == OPT_DEBUG && parse_bool(optarg, &o->debug) == 0) ||
 			   (id == OPT_JSON && parse_bool(optarg, &o->json) == 0)) {
 			continue;
@@ -75,14 +119,20 @@ static int parse(struct opts *o, int argc, char **argv)
 			version_print("pcap-broker-helper");
 			return 0;
 		} else {
+			if (id == OPT_SNAPLEN)
+				fprintf(stderr, "pcap-broker-helper: -snaplen takes 1 to %u, not '%s'\n",
+					PCAP_MAX_CAPLEN, optarg);
 			fputs("Try 'pcap-broker-helper -help'.\n", stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pcap-broker-helper: unexpected argument '%s' (try -help)\n", argv[optind]);
+	if (optind < argc && o->filter) {
+		fprintf(stderr, "pcap-broker-helper: unexpected argument '%s' after -f (try -help)\n",
+			argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (optind < argc && !(o->filter = join_args(argc - optind, argv + optind)))
+		return EXIT_OSERR;
 	return -1;
 }
 
@@ -150,45 +200,94 @@ static void prepare_client(struct relay *r, char *addr, size_t len)
 		setsockopt(r->out, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-int main(int argc, char **argv)
+/* The client: a collector we connect to (-connect), the connection systemd
+ * passed as fd 3, or stdin/stdout. 0, or the exit status. */
+static int open_client(const struct opts *o, struct relay *r)
 {
-	struct opts o = { 0 };
-	struct relay r = { .in = STDIN_FILENO, .out = STDOUT_FILENO, .why = "?" };
-	char addr[96];
-	int rc = parse(&o, argc, argv);
+	int conn = o->connect ? push_connect(o->connect) : passed_connection();
 
-	if (rc >= 0)
-		return rc;
-	log_setup("pcap-broker-helper", o.debug ? LOG_DEBUG : LOG_INFO, o.json);
-	signal(SIGPIPE, SIG_IGN);
-	int conn = passed_connection();
+	if (o->connect && conn < 0) {
+		log_error("cannot connect to the collector", "collector=%s error=\"%s\"", o->connect,
+			  conn == -EINVAL ? "not HOST:PORT" : strerror(-conn));
+		return conn == -EINVAL ? EXIT_USAGE : EXIT_UNAVAIL;
+	}
 	if (conn == -EINVAL) {
 		log_error("LISTEN_FDS must pass exactly one connection", "LISTEN_FDS=%s", getenv("LISTEN_FDS"));
 		return EXIT_USAGE;
 	}
 	if (conn >= 0) { /* one fd both ways: a second one to watch its input */
-		r.out = conn;
-		r.in = fcntl(conn, F_DUPFD_CLOEXEC, 3);
-		if (r.in < 0)
-			r.in = conn;
+		r->out = conn;
+		r->in = fcntl(conn, F_DUPFD_CLOEXEC, 3);
+		if (r->in < 0)
+			r->in = conn;
 	}
-	r.hub = connect_hub(o.socket);
-	if (r.hub < 0) {
+	return 0;
+}
+
+/* How the relay went, as the exit status; logs it. */
+static int report(const struct relay *r, const char *addr, uint64_t start)
+{
+	uint64_t passed, rejected;
+
+	if (r->filter && filter_status(r->filter)) {
+		log_error(filter_error(r->filter), "client=%s bytes=%llu", addr,
+			  (unsigned long long)r->bytes);
+		return filter_status(r->filter);
+	}
+	log_info("relay ended", "client=%s bytes=%llu seconds=%llu reason=\"%s\"", addr,
+		 (unsigned long long)r->bytes, (unsigned long long)(now_ms() - start) / 1000, r->why);
+	if (r->filter) {
+		filter_counts(r->filter, &passed, &rejected);
+		log_info("filter totals", "client=%s passed=%llu rejected=%llu", addr,
+			 (unsigned long long)passed, (unsigned long long)rejected);
+	}
+	return 0;
+}
+
+/* Connects both sides and relays. The exit status. */
+static int serve(const struct opts *o, struct relay *r)
+{
+	char addr[96];
+	int rc;
+
+	r->hub = connect_hub(o->socket);
+	if (r->hub < 0) {
 		log_error("cannot connect to the hub: is pcap-broker running with this -socket?",
-			  "path=%s error=\"%s\"", o.socket, strerror(-r.hub));
-		return r.hub == -ENAMETOOLONG ? EXIT_USAGE : EXIT_NOINPUT;
+			  "path=%s error=\"%s\"", o->socket, strerror(-r->hub));
+		return r->hub == -ENAMETOOLONG ? EXIT_USAGE : EXIT_NOINPUT;
 	}
-	prepare_client(&r, addr, sizeof(addr));
-	log_debug("relaying", "client=%s hub=%s", addr, o.socket);
+	if ((rc = open_client(o, r)) != 0)
+		return rc;
+	if ((o->filter || o->snaplen) && !(r->filter = filter_new(o->filter, o->snaplen))) {
+		log_error("out of memory", "client=%s", "-");
+		return EXIT_OSERR;
+	}
+	prepare_client(r, addr, sizeof(addr));
+	log_debug("relaying", "client=%s hub=%s", addr, o->socket);
 	uint64_t start = now_ms();
-	if ((rc = relay_run(&r)) < 0) {
+	if ((rc = relay_run(r)) < 0) {
 		log_error("relay failed", "client=%s error=\"%s\"", addr, strerror(-rc));
 		return EXIT_OSERR;
 	}
-	log_info("relay ended", "client=%s bytes=%llu seconds=%llu reason=\"%s\"", addr,
-		 (unsigned long long)r.bytes, (unsigned long long)(now_ms() - start) / 1000, r.why);
+	rc = report(r, addr, start);
 	/* End our side cleanly: reading first, so no reset destroys the tail. */
-	if (is_socket(r.out))
-		shutdown(r.out, SHUT_WR);
-	return 0;
+	if (is_socket(r->out))
+		shutdown(r->out, SHUT_WR);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct relay r = { .in = STDIN_FILENO, .out = STDOUT_FILENO, .why = "?" };
+	int rc = parse(&o, argc, argv);
+
+	if (rc < 0) {
+		log_setup("pcap-broker-helper", o.debug ? LOG_DEBUG : LOG_INFO, o.json);
+		signal(SIGPIPE, SIG_IGN);
+		rc = serve(&o, &r);
+	}
+	filter_free(r.filter);
+	free(joined_filter);
+	return rc;
 }

@@ -1,6 +1,7 @@
 /* hub socket -> pipe -> client with splice(2), so the stream is never copied
  * to user space. Where the client side cannot take a splice (a terminal, a
  * file opened for append) it falls back to read/write through one buffer.
+ * With a filter (-f, -snaplen) the data comes from filter_fill instead.
  *
  * The client: data it sends is read and thrown away. EOF from it is only a
  * half-close (nc with stdin at EOF) and the stream goes on; it is gone when
@@ -15,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "util.h"
 
 #define PIPE_SIZE (1 << 20)
@@ -30,7 +32,8 @@ struct state {
 	size_t pipe_cap;
 	size_t pending;   /* bytes in the pipe */
 	int splice_ok;
-	size_t have, off; /* bytes in buf, and sent of them */
+	const uint8_t *data; /* buf, or the filter's output */
+	size_t have, off; /* bytes at data, and sent of them */
 	int hub_ready, hub_eof, out_ready, gone;
 };
 
@@ -87,7 +90,7 @@ static int drain(struct state *s)
 		if (s->splice_ok)
 			n = splice(s->pipe[0], NULL, s->r->out, NULL, s->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		else
-			n = write(s->r->out, buf + s->off, s->have - s->off);
+			n = write(s->r->out, s->data + s->off, s->have - s->off);
 		if (n < 0 && errno == EINVAL && s->splice_ok) {
 			s->splice_ok = 0; /* the client side cannot splice: buffer from now on */
 			continue;
@@ -114,8 +117,11 @@ static int fill(struct state *s)
 	int from_pipe = !s->splice_ok && s->pending;
 	ssize_t n;
 
+	s->data = buf;
 	if (s->splice_ok)
 		n = splice(s->r->hub, NULL, s->pipe[1], NULL, s->pipe_cap, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	else if (s->r->filter)
+		n = filter_fill(s->r->filter, s->r->hub, &s->data);
 	else
 		n = read(from_pipe ? s->pipe[0] : s->r->hub, buf, BUF_SIZE);
 	if (n > 0) {
@@ -133,7 +139,7 @@ static int fill(struct state *s)
 		return io_classify(errno) == IO_RETRY;
 	/* EOF, or the hub reset the connection: either way its stream ended. */
 	s->hub_eof = 1;
-	s->r->why = "hub closed";
+	s->r->why = n < 0 && errno == EBADMSG && s->r->filter ? "filter failed" : "hub closed";
 	return 0;
 }
 
@@ -234,7 +240,8 @@ int relay_run(struct relay *r)
 	s.ep = epoll_create1(EPOLL_CLOEXEC);
 	if (s.ep < 0)
 		return -errno;
-	setup_pipe(&s);
+	if (!r->filter)
+		setup_pipe(&s);
 	if ((rc = watch(s.ep, r->hub, TAG_HUB, EPOLLIN | EPOLLRDHUP | EPOLLET)) < 0)
 		return rc;
 	/* Files and /dev/null cannot be watched (EPERM): writes to them never

@@ -4,11 +4,14 @@
 
 #include <stdint.h>
 
+struct filter;
+
 struct relay {
 	int hub;          /* connected to the hub's Unix socket, non-blocking */
 	int in;           /* what the client sends: read and discarded */
 	int out;          /* where the stream goes */
 	int in_is_socket; /* EPOLLHUP on in means the client is gone, not EOF */
+	struct filter *filter; /* NULL: the bytes go through untouched (splice) */
 	uint64_t bytes;   /* relayed to the client */
 	const char *why;  /* why it ended */
 };

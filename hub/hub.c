@@ -42,11 +42,14 @@ static void end_input(struct hub *h)
 		watch_del(h->epfd, &h->listeners[i].w);
 }
 
-static void on_bad_input(struct hub *h)
+/* at_eof: the command closed its output and is likely exiting by itself;
+ * exit_status() gives it a moment, so its own status is not lost to a kill. */
+static void on_bad_input(struct hub *h, int at_eof)
 {
 	log_error("bad capture stream", "reason=\"%s\"", h->stream.error);
 	h->bad_input = 1;
-	capture_stop(&h->cap, 1000);
+	if (!at_eof)
+		capture_stop(&h->cap, 1000);
 	end_input(h);
 }
 
@@ -60,14 +63,14 @@ static void on_input(struct hub *h, struct watch *w, uint32_t events)
 		h->appended = 1;
 	} else if (n == 0) {
 		if (stream_finish(&h->stream) < 0)
-			on_bad_input(h);
+			on_bad_input(h, 1);
 		else
 			log_info("capture stream ended", "records=%llu bytes=%llu",
 				 (unsigned long long)h->ring.records, (unsigned long long)h->ring.bytes);
 		end_input(h);
 	} else if (n == -EBADMSG) {
 		h->appended = 1; /* clients still get the valid records before it */
-		on_bad_input(h);
+		on_bad_input(h, 0);
 	} else if (io_classify((int)-n) == IO_CLOSE) {
 		errno = (int)-n;
 		log_error("reading the capture stream failed", "errno=%d", (int)-n);
@@ -238,6 +241,8 @@ void hub_setup(struct hub *h)
 		die(EXIT_OSERR, "cannot allocate the buffer", -rc);
 	if ((rc = stream_init(&h->stream)) < 0)
 		die(EXIT_OSERR, "cannot allocate the read buffer", -rc);
+	h->stream.snaplen_clamp = h->opt.snaplen;
+	h->stream.precision = (enum stream_precision)h->opt.precision;
 	if ((rc = setup_signals(h)) < 0)
 		die(EXIT_OSERR, "signal setup failed", -rc);
 	fdlimit_raise(h->opt.max_clients);

@@ -11,29 +11,6 @@
 
 #include "log.h"
 
-/* Splits "host:port", "[v6]:port" or ":port"; host is "" for all addresses. */
-static int split_spec(const char *spec, char *host, size_t hlen, const char **port)
-{
-	const char *colon;
-
-	if (spec[0] == '[') {
-		const char *close = strchr(spec, ']');
-		if (!close || close[1] != ':' || (size_t)(close - spec - 1) >= hlen)
-			return -EINVAL;
-		memcpy(host, spec + 1, (size_t)(close - spec - 1));
-		host[close - spec - 1] = '\0';
-		*port = close + 2;
-		return 0;
-	}
-	colon = strrchr(spec, ':');
-	if (!colon || (size_t)(colon - spec) >= hlen || strchr(spec, ':') != colon)
-		return -EINVAL;
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	*port = colon + 1;
-	return **port ? 0 : -EINVAL;
-}
-
 static int bind_one(const struct addrinfo *ai, int dual_stack)
 {
 	int one = 1, zero = 0;
@@ -69,7 +46,7 @@ int listener_bind_tcp(const char *spec, struct listener *out, int max)
 	struct addrinfo *res;
 	int n = 0, err = 0;
 
-	if (split_spec(spec, host, sizeof(host), &port) < 0)
+	if (sockaddr_split(spec, host, sizeof(host), &port) < 0)
 		return -EINVAL;
 	/* ":port" is every address: one dual-stack IPv6 socket, as Go does. */
 	int all = host[0] == '\0';

@@ -75,38 +75,39 @@ int native_open(struct native *n, const char *iface, const char *filter,
 		pcap_close(p);
 		return -1;
 	}
+	struct pcap_file_header h;
 	n->w.fd = pcap_get_selectable_fd(p);
-	if (n->w.fd < 0 || header_from_libpcap(p, &s->header) < 0) {
+	if (n->w.fd < 0 || header_from_libpcap(p, &h) < 0) {
 		snprintf(err, NATIVE_ERR_LEN, "%s: cannot poll or describe this capture", iface);
 		pcap_close(p);
 		return -1;
 	}
-	s->caplen_limit = pcap_caplen_limit(s->header.snaplen);
-	s->header_ready = 1;
+	/* -snaplen and -precision apply as to any other input. */
+	stream_set_header(s, h.linktype, h.snaplen, h.magic == PCAP_MAGIC_NANO);
+	n->stream = s;
 	n->pcap = p;
 	return 0;
 }
 
 static void append(u_char *user, const struct pcap_pkthdr *ph, const u_char *data)
 {
-	struct ring *r = (struct ring *)user;
+	struct native *n = (struct native *)user;
 	uint32_t caplen = ph->caplen < PCAP_MAX_CAPLEN ? ph->caplen : PCAP_MAX_CAPLEN;
-	struct pcap_record_header h = {
-		.ts_sec = (uint32_t)ph->ts.tv_sec,
-		.ts_frac = (uint32_t)ph->ts.tv_usec, /* nanoseconds at nano precision */
-		.caplen = caplen,
-		.len = ph->len,
+	int nano = pcap_get_tstamp_precision(n->pcap) == PCAP_TSTAMP_PRECISION_NANO;
+	struct stream_ts ts = {
+		.sec = ph->ts.tv_sec,
+		.frac = (uint64_t)ph->ts.tv_usec, /* nanoseconds at nano precision */
+		.units = nano ? 1000000000u : 1000000u,
 	};
-	uint8_t *out = ring_reserve(r, PCAP_RECORD_HEADER_LEN + caplen);
 
-	memcpy(out, &h, sizeof(h));
-	memcpy(out + sizeof(h), data, caplen);
-	ring_commit(r, PCAP_RECORD_HEADER_LEN + caplen);
+	/* Only a timestamp beyond 2106 can fail; such a packet is dropped. */
+	stream_emit(n->stream, n->ring, &ts, caplen, ph->len, data, 0);
 }
 
 int native_read(struct native *n, struct ring *r, char err[NATIVE_ERR_LEN])
 {
-	int rc = pcap_dispatch(n->pcap, -1, append, (u_char *)r);
+	n->ring = r;
+	int rc = pcap_dispatch(n->pcap, -1, append, (u_char *)n);
 
 	if (rc == PCAP_ERROR) {
 		snprintf(err, NATIVE_ERR_LEN, "%s", pcap_geterr(n->pcap));

@@ -9,6 +9,8 @@
 struct native {
 	struct watch w;   /* pcap's selectable fd */
 	struct pcap *pcap;
+	struct stream *stream; /* its output settings apply here too */
+	struct ring *ring;     /* during native_read */
 };
 
 #define NATIVE_ERR_LEN 256 /* PCAP_ERRBUF_SIZE */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "output.h"
 #include <pcap/pcap.h>
 #include "util.h"
 #include "version.h"
@@ -31,7 +32,7 @@ static const char usage[] =
 	"\n"
 	"Flags (one or two dashes; every flag also as -flag=value):\n"
 	"  -cmd STRING      capture command, run with /bin/sh -c; its stdout must be pcap\n"
-	"                   [PCAP_COMMAND]. Without it, and with stdin not a terminal,\n"
+	"                   or pcapng [PCAP_COMMAND]. Without it, and with stdin not a terminal,\n"
 	"                   the stream is read from stdin.\n"
 	"  -i IFACE         capture IFACE natively with libpcap (immediate mode, full\n"
 	"                   snaplen) instead of running a command [PCAP_BROKER_INTERFACE]\n"
@@ -57,6 +58,11 @@ static const char usage[] =
 	"  -stats-interval DURATION  log capture totals this often, e.g. 1m\n"
 	"                   [PCAP_BROKER_STATS_INTERVAL] (default off; SIGUSR1 logs\n"
 	"                   every client and the totals at any time)\n"
+	"  -snaplen N       cut every record to N bytes (original length kept) and\n"
+	"                   announce N in the header, e.g. 65535 for Arkime and Zeek\n"
+	"                   [PCAP_BROKER_SNAPLEN] (default: the capture's)\n"
+	"  -precision P     micro or nano: output timestamp precision\n"
+	"                   [PCAP_BROKER_PRECISION] (default: the capture's)\n"
 	"  -n               no reverse DNS lookups of clients\n"
 	"  -debug           debug logging\n"
 	"  -json            log JSON lines instead of text\n"
@@ -65,9 +71,10 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
-	"  64 bad usage; 65 the stream is not valid pcap (empty, truncated, bad magic,\n"
-	"  bad record); 69 cannot listen, or a live hub already serves the -socket\n"
-	"  path; 71 system error at start-up; 74 the native capture (-i) failed.\n"
+	"  64 bad usage; 65 the stream is not valid pcap or pcapng (empty, truncated,\n"
+	"  bad magic, bad record or block, not one link type); 69 cannot listen, or a\n"
+	"  live hub already serves the -socket path; 71 system error at start-up;\n"
+	"  74 the native capture (-i) failed.\n"
 	"\n"
 	"With sockets passed by systemd (LISTEN_FDS), the hub serves those and binds\n"
 	"no -listen address or -socket path of its own.\n";
@@ -75,6 +82,7 @@ static const char usage[] =
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
 	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_MAX_CLIENTS, OPT_ALLOW, OPT_STALL,
+	OPT_SNAPLEN, OPT_PRECISION,
 	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
@@ -92,6 +100,8 @@ static const struct option longopts[] = {
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "stall-timeout", required_argument, NULL, OPT_STALL },
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "precision", required_argument, NULL, OPT_PRECISION },
 	/* Booleans take an optional "=true/false", as Go's flag package does. */
 	{ "n", optional_argument, NULL, OPT_N },
 	{ "debug", optional_argument, NULL, OPT_DEBUG },
@@ -140,6 +150,27 @@ static int set_duration(uint64_t *ms, const char *flag, const char *v)
 	return -1;
 }
 
+static int set_snaplen(struct options *o, const char *flag, const char *v)
+{
+	uint64_t n;
+
+	if (parse_uint(v, 1, OUTPUT_SNAPLEN_MAX, &n) < 0)
+		return bad(flag, v);
+	o->snaplen = (uint32_t)n;
+	return -1;
+}
+
+static int set_precision(struct options *o, const char *flag, const char *v)
+{
+	if (!strcmp(v, "micro"))
+		o->precision = PRECISION_MICRO;
+	else if (!strcmp(v, "nano"))
+		o->precision = PRECISION_NANO;
+	else
+		return bad(flag, v);
+	return -1;
+}
+
 static int set_max_clients(struct options *o, const char *flag, const char *v)
 {
 	if (parse_uint(v, 1, 1u << 20, &o->max_clients) < 0)
@@ -182,7 +213,7 @@ static int from_env(struct options *o)
 	o->interface = getenv("PCAP_BROKER_INTERFACE");
 	o->filter = getenv("PCAP_BROKER_FILTER");
 	if ((v = getenv("LISTEN_ADDRESS")) && *v)
-		rc = add_listen(o, strdup(v));
+		rc = add_listen(o, o->listen_env = strdup(v));
 	if (rc < 0 && (v = getenv("PCAP_BROKER_BUFFER")) && *v)
 		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
 	if (rc < 0 && (v = getenv("PCAP_BROKER_DRAIN")) && *v)
@@ -199,6 +230,10 @@ static int from_env(struct options *o)
 		rc = set_socket_mode(o, "PCAP_BROKER_SOCKET_MODE", v);
 	if ((v = getenv("PCAP_BROKER_SOCKET_GROUP")) && *v)
 		o->socket_group = v;
+	if (rc < 0 && (v = getenv("PCAP_BROKER_SNAPLEN")) && *v)
+		rc = set_snaplen(o, "PCAP_BROKER_SNAPLEN", v);
+	if (rc < 0 && (v = getenv("PCAP_BROKER_PRECISION")) && *v)
+		rc = set_precision(o, "PCAP_BROKER_PRECISION", v);
 	return rc;
 }
 
@@ -241,6 +276,10 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 		return set_allow(o, "-allow", arg, allow_from_flags);
 	case OPT_STALL:
 		return set_duration(&o->stall_ms, "-stall-timeout", arg);
+	case OPT_SNAPLEN:
+		return set_snaplen(o, "-snaplen", arg);
+	case OPT_PRECISION:
+		return set_precision(o, "-precision", arg);
 	case OPT_N:
 		return parse_bool_flag("-n", arg, &o->no_dns);
 	case OPT_DEBUG:

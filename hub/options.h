@@ -14,6 +14,7 @@ struct options {
 	const char *filter;              /* BPF for the native capture */
 	const char *listen[MAX_LISTEN];  /* TCP addresses; none with "none" */
 	int nlisten;
+	char *listen_env;                /* LISTEN_ADDRESS's copy, kept reachable */
 	const char *socket_path;         /* Unix socket to publish, or NULL */
 	unsigned socket_mode;            /* its permissions, default 0660 */
 	const char *socket_group;        /* its group, or NULL to keep ours */
@@ -23,6 +24,8 @@ struct options {
 	uint64_t max_clients;            /* connections past it are refused */
 	struct acl allow;                /* TCP peers allowed; empty: all */
 	uint64_t stall_ms;               /* disconnect a client stuck this long; 0: never */
+	uint32_t snaplen;                /* clamp every record to this; 0: keep */
+	int precision;                   /* enum stream_precision */
 	int no_dns;
 	int debug;
 	int json;

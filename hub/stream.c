@@ -1,3 +1,14 @@
+/* Buffering and dispatch: reads the capture pipe into one buffer, picks the
+ * decoder from the first four bytes, and writes records in the output format
+ * (classic pcap, host order, chosen precision and snaplen) into the ring.
+ *
+ * Why our own decoders and not libpcap's reader: pcap_fopen_offline() reads
+ * with blocking stdio, so it would stall the epoll loop on a slow pipe (or
+ * need a thread and a copy), it hides the byte offset of a fault, and it
+ * accepts some malformed input silently. An incremental decoder over the
+ * non-blocking pipe decodes straight from the read buffer into the ring (one
+ * copy per record), names the exact offset of every fault, and never
+ * forwards a record before it is whole and checked. */
 #include "stream.h"
 
 #include <byteswap.h>
@@ -8,9 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Room for the largest record plus plenty of small ones per read(2). */
-#define STREAM_BUF_SIZE (1u << 20)
+#include "decoder.h"
+
 _Static_assert(STREAM_BUF_SIZE >= PCAP_RECORD_HEADER_LEN + PCAP_MAX_CAPLEN, "buffer too small");
+_Static_assert(OUTPUT_SNAPLEN_MAX == PCAP_MAX_CAPLEN, "-snaplen limit");
 _Static_assert(RING_SLOT_SIZE >= PCAP_RECORD_HEADER_LEN + PCAP_MAX_CAPLEN, "slot too small");
 
 int stream_init(struct stream *s)
@@ -28,14 +40,14 @@ int stream_init(struct stream *s)
 
 void stream_free(struct stream *s)
 {
+	if (s->dec && s->dec->release)
+		s->dec->release(s);
+	s->dec = NULL;
 	free(s->buf);
 	s->buf = NULL;
 }
 
-static int fail(struct stream *s, uint64_t at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct stream *s, uint64_t at, const char *fmt, ...)
+int stream_fail(struct stream *s, uint64_t at, const char *fmt, ...)
 {
 	char what[200];
 	va_list ap;
@@ -48,105 +60,87 @@ static int fail(struct stream *s, uint64_t at, const char *fmt, ...)
 	return -EBADMSG;
 }
 
-static uint32_t get32(const struct stream *s, const uint8_t *p)
+void stream_set_header(struct stream *s, uint32_t linktype, uint32_t snaplen, int nano)
 {
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return s->swapped ? bswap_32(v) : v;
+	if (s->precision != PRECISION_KEEP)
+		nano = s->precision == PRECISION_NANO;
+	if (s->snaplen_clamp)
+		snaplen = s->snaplen_clamp;
+	pcap_header_init(&s->header, linktype, snaplen, nano);
+	s->header_ready = 1;
 }
 
-static uint16_t get16(const struct stream *s, const uint8_t *p)
+/* Converts ts to the output's units; frac stays raw when they match. */
+static int out_ts(struct stream *s, const struct stream_ts *ts, uint64_t at,
+		  uint32_t *sec, uint32_t *frac)
 {
-	uint16_t v;
+	uint64_t units = s->header.magic == PCAP_MAGIC_NANO ? 1000000000u : 1000000u;
+	int64_t secs = ts->sec;
+	uint64_t f = ts->frac;
 
-	memcpy(&v, p, 2);
-	return s->swapped ? bswap_16(v) : v;
+	if (ts->units != units || f > UINT32_MAX) {
+		unsigned __int128 scaled = (unsigned __int128)ts->frac * units / ts->units;
+		secs += (int64_t)(scaled / units); /* a fraction of a second or more */
+		f = (uint64_t)(scaled % units);
+	}
+	if (secs < 0 || secs > (int64_t)UINT32_MAX)
+		return stream_fail(s, at, "timestamp %lld s out of range for pcap", (long long)secs);
+	*sec = (uint32_t)secs;
+	*frac = (uint32_t)f;
+	return 0;
 }
 
-/* Returns bytes consumed (0: need more), or -EBADMSG. */
-static int decode_header(struct stream *s)
+int stream_emit(struct stream *s, struct ring *r, const struct stream_ts *ts,
+		uint32_t caplen, uint32_t len, const uint8_t *data, uint64_t at)
+{
+	struct pcap_record_header h = { .caplen = caplen, .len = len };
+	int rc = out_ts(s, ts, at, &h.ts_sec, &h.ts_frac);
+
+	if (rc < 0)
+		return rc;
+	if (s->snaplen_clamp && h.caplen > s->snaplen_clamp)
+		h.caplen = s->snaplen_clamp; /* len keeps the original length */
+	uint32_t total = PCAP_RECORD_HEADER_LEN + h.caplen;
+	uint8_t *out = ring_reserve(r, total);
+	memcpy(out, &h, sizeof(h));
+	memcpy(out + sizeof(h), data, h.caplen);
+	ring_commit(r, total);
+	return 0;
+}
+
+/* Picks the decoder from the first four bytes. 0: need more. */
+static int detect(struct stream *s)
 {
 	uint32_t magic;
-	int nano;
 
 	if (s->have < 4)
 		return 0;
 	memcpy(&magic, s->buf, 4);
-	if (magic == PCAP_MAGIC_MICRO || magic == PCAP_MAGIC_NANO) {
-		s->swapped = 0;
-	} else if (bswap_32(magic) == PCAP_MAGIC_MICRO || bswap_32(magic) == PCAP_MAGIC_NANO) {
-		s->swapped = 1;
-		magic = bswap_32(magic);
-	} else if (magic == PCAPNG_MAGIC_SHB) {
-		return fail(s, 0, "pcapng input is not supported");
-	} else {
-		return fail(s, 0, "not a pcap stream: bad magic 0x%08x", magic);
-	}
-	nano = magic == PCAP_MAGIC_NANO;
-	if (s->have < PCAP_FILE_HEADER_LEN)
-		return 0;
-
-	uint16_t major = get16(s, s->buf + 4), minor = get16(s, s->buf + 6);
-	if (major != 2)
-		return fail(s, 4, "unsupported pcap version %u.%u", major, minor);
-	uint32_t snaplen = get32(s, s->buf + 16);
-	uint32_t linktype = get32(s, s->buf + 20);
-	pcap_header_init(&s->header, linktype, snaplen, nano);
-	s->caplen_limit = pcap_caplen_limit(snaplen);
-	s->header_ready = 1;
-	return PCAP_FILE_HEADER_LEN;
-}
-
-/* Returns bytes consumed (0: need more), or -EBADMSG. */
-static int decode_record(struct stream *s, size_t at, struct ring *r)
-{
-	struct pcap_record_header h;
-	const uint8_t *p = s->buf + at;
-
-	if (s->have - at < PCAP_RECORD_HEADER_LEN)
-		return 0;
-	h.ts_sec = get32(s, p);
-	h.ts_frac = get32(s, p + 4);
-	h.caplen = get32(s, p + 8);
-	h.len = get32(s, p + 12);
-	if (h.caplen > PCAP_MAX_CAPLEN)
-		return fail(s, s->offset + at, "absurd record caplen %u (limit %u)",
-			    h.caplen, PCAP_MAX_CAPLEN);
-	if (h.caplen > s->caplen_limit)
-		return fail(s, s->offset + at, "record caplen %u exceeds snaplen %u",
-			    h.caplen, s->caplen_limit);
-	uint32_t total = PCAP_RECORD_HEADER_LEN + h.caplen;
-	if (s->have - at < total)
-		return 0;
-
-	uint8_t *out = ring_reserve(r, total);
-	memcpy(out, &h, sizeof(h));
-	memcpy(out + sizeof(h), p + sizeof(h), h.caplen);
-	ring_commit(r, total);
-	return (int)total;
+	if (magic == PCAPNG_MAGIC_SHB)
+		s->dec = &pcapng_decoder;
+	else if (magic == PCAP_MAGIC_MICRO || magic == PCAP_MAGIC_NANO ||
+		 bswap_32(magic) == PCAP_MAGIC_MICRO || bswap_32(magic) == PCAP_MAGIC_NANO)
+		s->dec = &pcap_classic_decoder;
+	else
+		return stream_fail(s, 0, "not a pcap stream: bad magic 0x%08x", magic);
+	return 1;
 }
 
 int stream_decode(struct stream *s, struct ring *r)
 {
 	size_t at = 0;
-	int n;
+	int n = 0;
 
-	if (!s->header_ready) {
-		n = decode_header(s);
-		if (n <= 0) {
-			if (n < 0)
-				return n;
-			return 0;
-		}
-		at = (size_t)n;
-	}
-	while ((n = decode_record(s, at, r)) > 0)
+	if (!s->dec && (n = detect(s)) <= 0)
+		return n;
+	while (at < s->have && (n = s->dec->decode(s, s->buf + at, s->have - at, s->offset + at, r)) > 0)
 		at += (size_t)n;
-	/* Keep the undecoded tail (less than one record) at the front. */
+	/* Keep the undecoded tail (less than one unit) at the front. */
 	memmove(s->buf, s->buf + at, s->have - at);
 	s->have -= at;
 	s->offset += at;
+	if (n == 0 && s->have == STREAM_BUF_SIZE) /* decoders bound their units */
+		return stream_fail(s, s->offset, "internal error: unit larger than the buffer");
 	return n < 0 ? n : 0;
 }
 
@@ -163,16 +157,25 @@ ssize_t stream_read(struct stream *s, int fd, struct ring *r)
 	return rc < 0 ? rc : n;
 }
 
+ssize_t stream_feed(struct stream *s, const uint8_t *p, size_t n, struct ring *r)
+{
+	size_t room = STREAM_BUF_SIZE - s->have;
+
+	if (n > room)
+		n = room;
+	memcpy(s->buf + s->have, p, n);
+	s->have += n;
+	int rc = stream_decode(s, r);
+	return rc < 0 ? rc : (ssize_t)n;
+}
+
 int stream_finish(struct stream *s)
 {
-	if (!s->header_ready) {
+	if (!s->dec) {
 		if (s->have == 0)
-			return fail(s, 0, "empty capture stream: no pcap header");
-		return fail(s, 0, "truncated pcap header: %zu of %u bytes", s->have,
-			    PCAP_FILE_HEADER_LEN);
+			return stream_fail(s, 0, "empty capture stream: no pcap header");
+		return stream_fail(s, 0, "truncated pcap header: %zu of %u bytes", s->have,
+				   PCAP_FILE_HEADER_LEN);
 	}
-	if (s->have > 0)
-		return fail(s, s->offset, "truncated record: stream ended %zu bytes into it",
-			    s->have);
-	return 0;
+	return s->dec->finish(s, s->have, s->offset);
 }

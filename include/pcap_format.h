@@ -3,6 +3,7 @@
 #ifndef PCAP_BROKER_PCAP_FORMAT_H
 #define PCAP_BROKER_PCAP_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define PCAP_MAGIC_MICRO 0xa1b2c3d4u
@@ -41,5 +42,11 @@ void pcap_header_init(struct pcap_file_header *h, uint32_t linktype, uint32_t sn
 /* The largest caplen a record may have under a header's snaplen: the snaplen
  * itself, or PCAP_MAX_CAPLEN when the header's snaplen is 0 or absurd. */
 uint32_t pcap_caplen_limit(uint32_t snaplen);
+
+/* The record at p (n bytes there) of a host-order stream, as the hub sends
+ * it: copies its header to *h and returns its length (header + caplen), or
+ * 0 while the record is not all there, or -EBADMSG if its caplen exceeds
+ * limit (pcap_caplen_limit of the stream's snaplen). */
+long pcap_record_next(const uint8_t *p, size_t n, uint32_t limit, struct pcap_record_header *h);
 
 #endif

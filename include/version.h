@@ -2,8 +2,12 @@
 #ifndef PCAP_BROKER_VERSION_H
 #define PCAP_BROKER_VERSION_H
 
-#include <pcap/pcap.h>
 #include <stdio.h>
+
+/* libpcap's own declaration (pcap/pcap.h), repeated so that a file that
+ * cannot include pcap.h (its struct pcap_file_header clashes with
+ * pcap_format.h's) can still print the version. */
+const char *pcap_lib_version(void);
 
 #ifndef VERSION
 #define VERSION "0.0.0-unknown"

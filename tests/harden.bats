@@ -81,7 +81,8 @@ endless() {
 	# 128 bytes per connection (a client struct is about 200) exceeds it.
 	# RssFile (code and libraries paged in and out under memory pressure)
 	# is reported, not judged.
-	[ "$anon1" -le $((anon0 + 128)) ]
+	# Under ASan (make test-asan) freed memory sits in its quarantine: not judged.
+	[ -n "${PCAP_BROKER_SANITIZED:-}" ] || [ "$anon1" -le $((anon0 + 128)) ]
 	run "$VERIFY" -contiguous < "$BATS_TEST_TMPDIR/long.pcap"
 	assert_success
 	assert_output --regexp "first=0 "

@@ -31,13 +31,6 @@ tcp_client() {
 	CLIENTS+=("$!")
 }
 
-# proc_gone PID: exited (a zombie not yet reaped counts as exited).
-proc_gone() {
-	local st
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
-	[ -z "$st" ] || [ "$st" = Z ]
-}
-
 # clients_done: every tcp_client has seen the end of its stream.
 clients_done() {
 	local p
@@ -186,7 +179,9 @@ hub_goes() {
 	activate_helpers --inetd -a
 	for i in 1 2 3; do tcp_client "$BATS_TEST_TMPDIR/out$i.pcap"; done
 	wait_clients 3
-	wait_until 10 bash -c "[ \$(stat -c %s '$BATS_TEST_TMPDIR/out3.pcap') -gt 10000 ]"
+	for i in 1 2 3; do
+		wait_until 10 bash -c "[ \$(stat -c %s '$BATS_TEST_TMPDIR/out$i.pcap') -gt 10000 ]"
+	done
 	kill "-$1" "$HUB_PID"
 	wait_until 5 bash -c "[ \$(grep -c 'relay ended.*reason=\"hub closed\"' '$SA_LOG') -eq 3 ]"
 	clients_done
@@ -339,13 +334,17 @@ hub_goes() {
 	wait_until 5 log_has "$BATS_TEST_TMPDIR/time.txt" 'Maximum resident'
 	rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BATS_TEST_TMPDIR/time.txt")
 	echo "# helper peak RSS ${rss_kb} KiB relaying 100k packets" >&3
-	[ "$rss_kb" -lt 4096 ]
+	# Under ASan (make test-asan) its own bookkeeping is not the helper's memory.
+	[ -n "${PCAP_BROKER_SANITIZED:-}" ] || [ "$rss_kb" -lt 4096 ]
 }
 
 @test "the helper sets TCP_NODELAY on a TCP client and relays with splice" {
 	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (no ptrace permission)"
 	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/500.pcap")"
-	activate_helpers --inetd -a strace -e trace=setsockopt,splice -o "$BATS_TEST_TMPDIR/strace.txt"
+	# LeakSanitizer cannot run under ptrace: under ASan, leaks are for the other tests.
+	local san=()
+	[ -z "${PCAP_BROKER_SANITIZED:-}" ] || san=(-E "ASAN_OPTIONS=abort_on_error=1:detect_leaks=0")
+	activate_helpers --inetd "${san[@]}" -a strace -e trace=setsockopt,splice -o "$BATS_TEST_TMPDIR/strace.txt"
 	tcp_client "$BATS_TEST_TMPDIR/out.pcap"
 	wait_clients 1
 	open_gate

@@ -10,6 +10,10 @@ HUB="$BUILD/pcap-broker"
 GEN="$BUILD/tools/pcapgen"
 VERIFY="$BUILD/tools/pcapverify"
 PIDS=()
+# Drain generously: on a loaded machine a client may need more than the
+# default 3 s to take a whole replay after the capture ends. Clients that keep
+# up end the drain at once; tests about the drain itself pass -drain.
+export PCAP_BROKER_DRAIN=30s
 
 # wait_until TIMEOUT_S COMMAND...: polls COMMAND every 20 ms.
 wait_until() {
@@ -72,6 +76,13 @@ group_alive() {
 	return 1
 }
 group_gone() { ! group_alive "$1"; }
+
+# proc_gone PID: exited (a zombie not yet reaped counts as exited).
+proc_gone() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "$st" = Z ]
+}
 
 teardown() {
 	local p

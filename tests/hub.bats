@@ -52,7 +52,8 @@ setup_file() {
 	grep -E 'client disconnected.*dropped=[1-9]' "$HUB_LOG"
 	rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$BATS_TEST_TMPDIR/time.txt")
 	echo "# hub peak RSS ${rss_kb} KiB with -buffer 8M" >&3
-	[ "$rss_kb" -lt $(( (8 + 10) * 1024 )) ]
+	# Under ASan (make test-asan) its own bookkeeping is not the hub's memory.
+	[ -n "${PCAP_BROKER_SANITIZED:-}" ] || [ "$rss_kb" -lt $(( (8 + 10) * 1024 )) ]
 }
 
 @test "the capture command's exit status is the hub's" {

@@ -36,12 +36,19 @@ setup_file() {
 	# What a package's postinst would do: create the user, enable the sockets.
 	chroot "$NS_ROOT" systemd-sysusers /usr/lib/sysusers.d/pcap-broker.conf
 	chroot "$NS_ROOT" systemctl enable --quiet pcap-broker.socket pcap-broker-client.socket
+	chroot "$NS_ROOT" systemctl enable --quiet pcap-broker-http.socket
 	export CLIENT_PORT UDP_PORT
 	CLIENT_PORT=$(free_port)
 	UDP_PORT=$(free_port) # for the live capture's packets
 	mkdir -p "$NS_ROOT/etc/systemd/system/pcap-broker-client.socket.d" "$NS_ROOT/srv/pcap-broker-test"
 	printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:%s\n' "$CLIENT_PORT" \
 		>"$NS_ROOT/etc/systemd/system/pcap-broker-client.socket.d/test-port.conf"
+	export HTTP_PORT PUSH_PORT
+	HTTP_PORT=$(free_port) # the HTTP view's socket, instead of 4243
+	PUSH_PORT=$(free_port) # a collector on the host, for the push unit
+	mkdir -p "$NS_ROOT/etc/systemd/system/pcap-broker-http.socket.d"
+	printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:%s\n' "$HTTP_PORT" \
+		>"$NS_ROOT/etc/systemd/system/pcap-broker-http.socket.d/test-port.conf"
 	"$GEN" -c "$REPLAY_PACKETS" >"$NS_ROOT/srv/pcap-broker-test/replay.pcap"
 	replay_command >"$NS_ROOT/etc/default/pcap-broker"
 	nspawn_boot
@@ -160,4 +167,66 @@ file_size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
 	wait_until 30 status_has 'Status: "clients=1 '
 	wait_until 20 send_udp_until bash -c "[ \$(tcpdump -nr '$out' 2>/dev/null | grep -c 'UDP, length') -ge 20 ]"
 	inside journalctl -u pcap-broker.service -o cat | grep -q 'native capture started interface=lo'
+}
+
+# hub_capturing FILTER: the next start of the hub captures natively on lo
+# with FILTER; the hub is stopped now, so the next client starts it again.
+hub_capturing() {
+	inside systemctl stop pcap-broker.service
+	printf '%s\n' PCAP_BROKER_INTERFACE=lo "PCAP_BROKER_FILTER='$1'" >"$NS_ROOT/etc/default/pcap-broker"
+}
+
+# count FILE REGEX: lines of `tcpdump -nr FILE` that match.
+count() { tcpdump -nr "$1" 2>/dev/null | grep -cE -- "$2" || true; }
+at_least() { [ "$(count "$1" "$2")" -ge "$3" ]; }
+
+# tcp80: a connection attempt to 127.0.0.1:80 (SYN, then RST or more).
+tcp80() { timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/80' 2>/dev/null || true; }
+
+@test "nspawn: the HTTP view (pcap-broker-http.socket) passes only tcp port 80 or 443, the full socket everything" {
+	local view="$BATS_TEST_TMPDIR/view.pcap" full="$BATS_TEST_TMPDIR/full.pcap"
+	hub_capturing "(udp and dst port $UDP_PORT) or tcp port 80"
+	unit_active pcap-broker-http.socket
+	socat -u "TCP:127.0.0.1:$HTTP_PORT" "OPEN:$view,creat,trunc" 3>&- &
+	PIDS+=("$!")
+	socat -u "TCP:127.0.0.1:$CLIENT_PORT" "OPEN:$full,creat,trunc" 3>&- &
+	PIDS+=("$!")
+	wait_until 30 status_has 'Status: "clients=2 '
+	for i in 1 2 3; do send_udp "$i"; tcp80; done
+	wait_until 20 send_udp_until at_least "$full" '127\.0\.0\.1\.80: ' 3
+	wait_until 20 send_udp_until at_least "$view" '127\.0\.0\.1\.80: ' 3
+	wait_until 20 send_udp_until at_least "$full" "\.$UDP_PORT: UDP" 3
+	assert_equal "$(count "$view" 'UDP')" 0
+	assert_equal "$(count "$view" .)" "$(count "$view" '(\.80: |\.80 >)')"
+	echo "# HTTP view: $(count "$view" .) packets, all tcp port 80; full stream: $(count "$full" .)" >&3
+	[ -n "$(inside systemctl list-units --no-legend --state=active 'pcap-broker-http@*')" ]
+}
+
+@test "nspawn: the push unit delivers to a listening collector and feeds it again after that collector restarts" {
+	local unit="pcap-broker-push@127.0.0.1:$PUSH_PORT.service" one="$BATS_TEST_TMPDIR/push1.pcap" two="$BATS_TEST_TMPDIR/push2.pcap"
+	hub_capturing "udp and dst port $UDP_PORT"
+	socat -u "TCP-LISTEN:$PUSH_PORT,bind=127.0.0.1,reuseaddr" "OPEN:$one,creat,trunc" 3>&- &
+	local collector=$!
+	PIDS+=("$collector")
+	wait_until 10 bash -c "ss -Hltn 'sport = :$PUSH_PORT' | grep -q ."
+	inside systemctl start "$unit"
+	wait_until 30 send_udp_until at_least "$one" "\.$UDP_PORT: UDP" 5
+	# The collector goes away: the helper learns it at its next write and exits.
+	kill "$collector"
+	wait_until 30 send_udp_until bash -c "timeout 10 nsenter -t $NS_LEADER -a journalctl -u '$unit' -o cat | grep -q 'reason=\"client closed\"'"
+	# While nobody listens, systemd keeps trying (RestartSec=5s, no start limit).
+	wait_until 30 bash -c "timeout 10 nsenter -t $NS_LEADER -a journalctl -u '$unit' -o cat | grep -q 'cannot connect to the collector'"
+	run inside systemctl is-failed "$unit"
+	refute_output failed
+	# A new collector: fed again, a fresh stream from its header on.
+	socat -u "TCP-LISTEN:$PUSH_PORT,bind=127.0.0.1,reuseaddr" "OPEN:$two,creat,trunc" 3>&- &
+	PIDS+=("$!")
+	wait_until 30 send_udp_until at_least "$two" "\.$UDP_PORT: UDP" 5
+	# Both begin with a pcap header of their own (nanosecond magic: the hub's native capture).
+	assert_equal "$(od -An -tx4 -N4 "$one" | tr -d ' ')" a1b23c4d
+	assert_equal "$(od -An -tx4 -N4 "$two" | tr -d ' ')" a1b23c4d
+	restarts=$(inside systemctl show -P NRestarts "$unit")
+	echo "# push unit: $(count "$one" UDP) then $(count "$two" UDP) packets delivered, $restarts restarts in between" >&3
+	[ "$restarts" -ge 2 ]
+	inside systemctl stop "$unit"
 }

@@ -206,6 +206,9 @@ static int many(long n, const char *path)
 		}
 	}
 	printf("identical=%ld different=%ld\n", identical, different);
+	free(want);
+	free(off);
+	free(p);
 	return different ? 1 : 0;
 }
 

@@ -2,10 +2,13 @@
  * Ethernet/IPv4/UDP frames in an IMIX-like mix (64/576/1500 bytes, 7:4:1),
  * each with its sequence number (8 bytes, big-endian) at PCAPGEN_SEQ_OFF.
  *
- *   pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-stamp] > file.pcap
+ *   pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-stamp]
+ *           [-dns-every N] > file.pcap
  * -rate paces the output (flushed per packet) for live-stream tests.
  * -stamp puts the CLOCK_MONOTONIC time (ns, host order) at which each record
- * is written at PCAPGEN_STAMP_OFF, for latency measurements. */
+ * is written at PCAPGEN_STAMP_OFF, for latency measurements.
+ * -dns-every N sends every Nth packet (seq 0, N, 2N...) to UDP port 53
+ * instead of 4242, for filter tests. */
 #include <byteswap.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,7 +81,7 @@ int main(int argc, char **argv)
 	uint64_t count = 1000;
 	uint32_t snaplen = 262144, fixed = 0;
 	int nano = 0, stamp = 0;
-	uint64_t rate = 0;
+	uint64_t rate = 0, dns_every = 0;
 	static uint8_t buf[PCAP_RECORD_HEADER_LEN + PCAP_MAX_CAPLEN];
 
 	for (int i = 1; i < argc; i++) {
@@ -96,8 +99,10 @@ int main(int argc, char **argv)
 			stamp = 1;
 		else if (!strcmp(argv[i], "-size") && i + 1 < argc)
 			fixed = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-dns-every") && i + 1 < argc)
+			dns_every = strtoull(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-stamp]\n");
+			fprintf(stderr, "usage: pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-stamp] [-dns-every N]\n");
 			return 64;
 		}
 	}
@@ -127,6 +132,10 @@ int main(int argc, char **argv)
 		};
 		memcpy(buf, &rh, sizeof(rh));
 		frame(buf + sizeof(rh), len, seq);
+		if (dns_every && seq % dns_every == 0) { /* udp dst port 53 */
+			buf[sizeof(rh) + 36] = 0;
+			buf[sizeof(rh) + 37] = 53;
+		}
 		if (stamp && cap >= PCAPGEN_STAMP_OFF + 8) {
 			struct timespec ts;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
