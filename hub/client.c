@@ -42,13 +42,17 @@ uint64_t client_packets(const struct client *c, const struct ring *r)
 	return at - c->first_rec - c->dropped - (c->rest ? 1 : 0);
 }
 
-void client_free(struct client *c, const struct ring *r, const char *why)
+void client_log_gone(const struct client *c, const struct ring *r, const char *why)
 {
 	log_info("client disconnected", "id=%llu addr=%s packets=%llu bytes=%llu dropped=%llu seconds=%llu reason=%s",
 		 (unsigned long long)c->id, c->addr,
 		 (unsigned long long)client_packets(c, r),
 		 (unsigned long long)c->bytes, (unsigned long long)c->dropped,
 		 (unsigned long long)(now_ms() - c->since_ms) / 1000, why);
+}
+
+void client_free(struct client *c)
+{
 	free(c->rest);
 	free(c);
 }

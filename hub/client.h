@@ -27,8 +27,9 @@ struct client {
 struct hub;
 
 struct client *client_new(int fd, const char *addr, const struct ring *r);
-/* Logs its totals and frees it; the caller unlinks it and closes nothing. */
-void client_free(struct client *c, const struct ring *r, const char *why);
+/* The disconnect line with its totals. */
+void client_log_gone(const struct client *c, const struct ring *r, const char *why);
+void client_free(struct client *c);
 
 /* Sends what it can without blocking. 0, or -errno if the client must go. */
 int client_flush(struct client *c, const struct ring *r, const uint8_t *header);

@@ -308,9 +308,11 @@ int hub_run(struct hub *h)
 			h->appended = 0;
 			hub_flush_clients(h);
 		}
+		hub_free_closed(h);
 	}
 	while (h->clients)
 		hub_close_client(h, h->clients, h->stopped ? "hub stopping" : "capture ended");
+	hub_free_closed(h);
 	int status = h->failed ? h->failed : exit_status(h);
 	capture_release_guard(&h->cap);
 	struct totals t;

@@ -31,6 +31,7 @@ struct hub {
 	int nlisteners;
 	struct client *clients;   /* doubly linked */
 	unsigned nclients;
+	struct client *closed;    /* closed this turn, freed at its end */
 	uint64_t drops;           /* records dropped by clients that left */
 	int input_done;           /* EOF, bad input or stop: no more reading */
 	uint64_t drain_deadline;  /* when input_done: give up on slow clients */
@@ -54,6 +55,7 @@ void hub_add_client(struct hub *h, int fd, const char *addr,
 		    const struct sockaddr_storage *peer);
 void hub_close_client(struct hub *h, struct client *c, const char *why);
 void hub_flush_clients(struct hub *h);
+void hub_free_closed(struct hub *h);
 int hub_clients_idle(const struct hub *h);
 void hub_slot_recycled(void *ctx, uint64_t seq);
 void hub_on_listener(struct hub *h, struct watch *w, uint32_t events);

@@ -42,7 +42,21 @@ void hub_close_client(struct hub *h, struct client *c, const char *why)
 	client_drain_input(c);
 	shutdown(c->w.fd, SHUT_WR);
 	close(c->w.fd);
-	client_free(c, &h->ring, why);
+	client_log_gone(c, &h->ring, why);
+	/* Freed after this turn of the loop: an event already fetched for it
+	 * may still come, and finds fd -1. */
+	c->w.fd = -1;
+	c->next = h->closed;
+	h->closed = c;
+}
+
+void hub_free_closed(struct hub *h)
+{
+	while (h->closed) {
+		struct client *c = h->closed;
+		h->closed = c->next;
+		client_free(c);
+	}
 }
 
 static void on_client(struct hub *h, struct watch *w, uint32_t events)
@@ -50,6 +64,8 @@ static void on_client(struct hub *h, struct watch *w, uint32_t events)
 	struct client *c = (struct client *)w;
 	int rc = 0;
 
+	if (w->fd < 0)
+		return; /* closed earlier in this turn */
 	if (events & (EPOLLERR | EPOLLHUP)) {
 		hub_close_client(h, c, "closed");
 		return;
