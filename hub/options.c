@@ -201,38 +201,45 @@ static int set_socket_mode(struct options *o, const char *flag, const char *v)
 	return -1;
 }
 
+/* A variable set to "" counts as unset, as an EnvironmentFile or compose
+ * file often leaves them. */
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
 static int from_env(struct options *o)
 {
 	const char *v;
 	int rc = -1;
 
-	o->cmd = getenv("PCAP_COMMAND");
-	if (o->cmd && !*o->cmd)
-		o->cmd = NULL;
-	o->socket_path = getenv("PCAP_BROKER_SOCKET");
-	o->interface = getenv("PCAP_BROKER_INTERFACE");
-	o->filter = getenv("PCAP_BROKER_FILTER");
-	if ((v = getenv("LISTEN_ADDRESS")) && *v)
+	o->cmd = env("PCAP_COMMAND");
+	o->socket_path = env("PCAP_BROKER_SOCKET");
+	o->interface = env("PCAP_BROKER_INTERFACE");
+	o->filter = env("PCAP_BROKER_FILTER");
+	if ((v = env("LISTEN_ADDRESS")))
 		rc = add_listen(o, o->listen_env = strdup(v));
-	if (rc < 0 && (v = getenv("PCAP_BROKER_BUFFER")) && *v)
+	if (rc < 0 && (v = env("PCAP_BROKER_BUFFER")))
 		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
-	if (rc < 0 && (v = getenv("PCAP_BROKER_DRAIN")) && *v)
+	if (rc < 0 && (v = env("PCAP_BROKER_DRAIN")))
 		rc = set_duration(&o->drain_ms, "PCAP_BROKER_DRAIN", v);
-	if (rc < 0 && (v = getenv("PCAP_BROKER_STATS_INTERVAL")) && *v)
+	if (rc < 0 && (v = env("PCAP_BROKER_STATS_INTERVAL")))
 		rc = set_duration(&o->stats_interval_ms, "PCAP_BROKER_STATS_INTERVAL", v);
-	if (rc < 0 && (v = getenv("PCAP_BROKER_MAX_CLIENTS")) && *v)
+	if (rc < 0 && (v = env("PCAP_BROKER_MAX_CLIENTS")))
 		rc = set_max_clients(o, "PCAP_BROKER_MAX_CLIENTS", v);
-	if (rc < 0 && (v = getenv("PCAP_BROKER_ALLOW")) && *v)
+	if (rc < 0 && (v = env("PCAP_BROKER_ALLOW")))
 		rc = set_allow(o, "PCAP_BROKER_ALLOW", v, NULL);
-	if (rc < 0 && (v = getenv("PCAP_BROKER_STALL_TIMEOUT")) && *v)
+	if (rc < 0 && (v = env("PCAP_BROKER_STALL_TIMEOUT")))
 		rc = set_duration(&o->stall_ms, "PCAP_BROKER_STALL_TIMEOUT", v);
-	if (rc < 0 && (v = getenv("PCAP_BROKER_SOCKET_MODE")) && *v)
+	if (rc < 0 && (v = env("PCAP_BROKER_SOCKET_MODE")))
 		rc = set_socket_mode(o, "PCAP_BROKER_SOCKET_MODE", v);
-	if ((v = getenv("PCAP_BROKER_SOCKET_GROUP")) && *v)
+	if ((v = env("PCAP_BROKER_SOCKET_GROUP")))
 		o->socket_group = v;
-	if (rc < 0 && (v = getenv("PCAP_BROKER_SNAPLEN")) && *v)
+	if (rc < 0 && (v = env("PCAP_BROKER_SNAPLEN")))
 		rc = set_snaplen(o, "PCAP_BROKER_SNAPLEN", v);
-	if (rc < 0 && (v = getenv("PCAP_BROKER_PRECISION")) && *v)
+	if (rc < 0 && (v = env("PCAP_BROKER_PRECISION")))
 		rc = set_precision(o, "PCAP_BROKER_PRECISION", v);
 	return rc;
 }

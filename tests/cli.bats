@@ -92,3 +92,9 @@ fetch_all() {
 	assert_equal "$status" 69
 	assert_output --partial "cannot listen addr=127.0.0.1:$PORT"
 }
+
+@test "variables set to an empty string count as unset" {
+	PCAP_BROKER_INTERFACE= PCAP_BROKER_FILTER= PCAP_BROKER_SOCKET= PCAP_BROKER_BUFFER= \
+		start_hub -n -listen 127.0.0.1:0 -cmd "$(gated_cat "$BATS_FILE_TMPDIR/in.pcap")"
+	fetch_all
+}
