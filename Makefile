@@ -44,7 +44,7 @@ $(BUILD)/pcap-broker: $(HUB_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_HUB)
 
 $(BUILD)/pcap-broker-helper: $(HELPER_OBJ) $(COMMON_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpcap
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ldl
 
 $(BUILD)/tools/%: tests/tools/%.c $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

@@ -7,13 +7,8 @@
  * names the link type and snaplen, and before anything is output: a bad
  * filter ends the helper with the client having received nothing. */
 
-/* libpcap's pcap.h has its own struct pcap_file_header; ours (the wire
- * format) is the one we use, so rename libpcap's out of the way. */
-#define pcap_file_header libpcap_file_header
-#include <pcap/pcap.h>
-#undef pcap_file_header
-
 #include "filter.h"
+#include "libpcap_dl.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -38,6 +33,7 @@ struct filter {
 	uint32_t limit;     /* caplen limit from the hub's snaplen */
 	int header_done, compiled;
 	struct bpf_program prog;
+	const struct libpcap *pcap; /* loaded when there is a filter to compile */
 	uint64_t passed, rejected;
 	int status;
 	char error[PCAP_ERRBUF_SIZE + 100];
@@ -61,7 +57,7 @@ void filter_free(struct filter *f)
 	if (!f)
 		return;
 	if (f->compiled)
-		pcap_freecode(&f->prog);
+		f->pcap->freecode(&f->prog);
 	free(f->buf);
 	free(f);
 }
@@ -85,8 +81,11 @@ static int fail(struct filter *f, int status, const char *fmt, ...)
 static int compile(struct filter *f, const struct pcap_file_header *h)
 {
 	char err[PCAP_ERRBUF_SIZE];
+
+	if (!(f->pcap = libpcap_load(err, sizeof(err))))
+		return fail(f, EXIT_UNAVAIL, "cannot filter: %s", err);
 	FILE *in = fmemopen((void *)h, sizeof(*h), "r");
-	pcap_t *p = in ? pcap_fopen_offline(in, err) : NULL;
+	pcap_t *p = in ? f->pcap->fopen_offline(in, err) : NULL;
 
 	if (!p) {
 		if (in)
@@ -95,10 +94,10 @@ static int compile(struct filter *f, const struct pcap_file_header *h)
 			snprintf(err, sizeof(err), "%s", strerror(errno));
 		return fail(f, EXIT_DATAERR, "libpcap does not take the hub's header: %s", err);
 	}
-	int rc = pcap_compile(p, &f->prog, f->expr, 1, PCAP_NETMASK_UNKNOWN);
+	int rc = f->pcap->compile(p, &f->prog, f->expr, 1, PCAP_NETMASK_UNKNOWN);
 	if (rc < 0)
-		fail(f, EXIT_USAGE, "bad filter '%s': %s", f->expr, pcap_geterr(p));
-	pcap_close(p);
+		fail(f, EXIT_USAGE, "bad filter '%s': %s", f->expr, f->pcap->geterr(p));
+	f->pcap->close(p);
 	f->compiled = rc == 0;
 	return rc < 0 ? -EBADMSG : 0;
 }
@@ -129,7 +128,7 @@ static int passes(const struct filter *f, const struct pcap_record_header *h, co
 {
 	struct pcap_pkthdr ph = { .caplen = h->caplen, .len = h->len };
 
-	return !f->compiled || pcap_offline_filter(&f->prog, &ph, data) != 0;
+	return !f->compiled || f->pcap->offline_filter(&f->prog, &ph, data) != 0;
 }
 
 /* Moves the whole records that pass, clamped, to w (w <= where they were). */

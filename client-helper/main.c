@@ -21,6 +21,7 @@
 #include "relay.h"
 #include "sockaddr.h"
 #include "util.h"
+#include "libpcap_dl.h"
 #include "version.h"
 
 #define DEFAULT_SOCKET "/run/pcap-broker/hub.sock"
@@ -116,7 +117,7 @@ static int parse(struct opts *o, int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		} else if (id == OPT_VERSION) {
-			version_print("pcap-broker-helper");
+			version_print("pcap-broker-helper", libpcap_version());
 			return 0;
 		} else {
 			if (id == OPT_SNAPLEN)

@@ -294,7 +294,7 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 	case OPT_JSON:
 		return parse_bool_flag("-json", arg, &o->json);
 	case OPT_VERSION:
-		version_print("pcap-broker");
+		version_print("pcap-broker", pcap_lib_version());
 		return 0;
 	case OPT_HELP:
 		fputs(usage, stdout);

@@ -4,18 +4,14 @@
 
 #include <stdio.h>
 
-/* libpcap's own declaration (pcap/pcap.h), repeated so that a file that
- * cannot include pcap.h (its struct pcap_file_header clashes with
- * pcap_format.h's) can still print the version. */
-const char *pcap_lib_version(void);
-
 #ifndef VERSION
 #define VERSION "0.0.0-unknown"
 #endif
 
-static inline void version_print(const char *program)
+/* libpcap_version: pcap_lib_version(), or why it is not at hand. */
+static inline void version_print(const char *program, const char *libpcap_version)
 {
-	printf("%s %s\n%s\n", program, VERSION, pcap_lib_version());
+	printf("%s %s\n%s\n", program, VERSION, libpcap_version);
 }
 
 #endif
