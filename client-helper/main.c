@@ -53,7 +53,8 @@ static const char usage[] =
 	"  65 the hub's stream is not valid pcap;\n"
 	"  66 cannot connect to the hub socket (hub not running,\n"
 	"  wrong path or no permission); 69 cannot connect to the -connect\n"
-	"  collector; 71 system error.\n";
+	"  collector, or libpcap (needed by -f) cannot be loaded;\n"
+	"  71 system error.\n";
 
 struct opts {
 	const char *socket;
