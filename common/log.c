@@ -29,7 +29,7 @@ struct line {
 
 static void put(struct line *l, const char *s, size_t n)
 {
-	size_t room = sizeof(l->buf) - 2 - l->len; /* keep space for "\n" */
+	size_t room = sizeof(l->buf) - 3 - l->len; /* keep space for "}\n" */
 
 	if (n > room)
 		n = room;
@@ -131,7 +131,7 @@ void log_event(enum log_level level, const char *msg, const char *fields, ...)
 		puts_(&l, "\",\"message\":");
 		put_json_string(&l, msg, strlen(msg));
 		put_json_fields(&l, fbuf);
-		put(&l, "}", 1);
+		l.buf[l.len++] = '}'; /* room kept by put(): a long line stays JSON */
 	} else {
 		put_time(&l);
 		put(&l, " ", 1);

@@ -64,6 +64,11 @@ int client_idle(const struct client *c, const struct ring *r)
 	return !c->rest && c->pos.seq == tail.seq && c->pos.off == tail.off;
 }
 
+int client_pending(const struct client *c, const struct ring *r)
+{
+	return c->header_sent < PCAP_FILE_HEADER_LEN || !client_idle(c, r);
+}
+
 /* Gathers header remainder, saved record tail and ring bytes. */
 static int gather(const struct client *c, const struct ring *r, const uint8_t *header,
 		  struct iovec *iov, size_t *total)

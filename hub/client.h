@@ -35,6 +35,8 @@ void client_free(struct client *c);
 int client_flush(struct client *c, const struct ring *r, const uint8_t *header);
 /* Nothing left to send. */
 int client_idle(const struct client *c, const struct ring *r);
+/* It still has to get the file header or ring bytes (once the header exists). */
+int client_pending(const struct client *c, const struct ring *r);
 
 /* Slot seq is about to be overwritten: move off it, keeping whole records.
  * -ENOMEM if it cannot be kept whole and must be closed. */

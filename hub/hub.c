@@ -72,7 +72,6 @@ static void on_input(struct hub *h, struct watch *w, uint32_t events)
 		h->appended = 1; /* clients still get the valid records before it */
 		on_bad_input(h, 0);
 	} else if (io_classify((int)-n) == IO_CLOSE) {
-		errno = (int)-n;
 		log_error("reading the capture stream failed", "errno=%d", (int)-n);
 		h->bad_input = 1;
 		end_input(h);

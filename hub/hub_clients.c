@@ -129,7 +129,7 @@ void hub_flush_clients(struct hub *h)
 int hub_clients_idle(const struct hub *h)
 {
 	for (const struct client *c = h->clients; c; c = c->next)
-		if (!client_idle(c, &h->ring) || c->header_sent < PCAP_FILE_HEADER_LEN)
+		if (client_pending(c, &h->ring))
 			return 0;
 	return 1;
 }

@@ -23,7 +23,7 @@ static int has_pending(const struct hub *h, const struct client *c)
 {
 	if (!h->stream.header_ready)
 		return 0;
-	return c->header_sent < PCAP_FILE_HEADER_LEN || !client_idle(c, &h->ring);
+	return client_pending(c, &h->ring);
 }
 
 /* A client with nothing pending is never stalled, so its clock restarts at
