@@ -11,6 +11,7 @@ struct client {
 	struct watch w;
 	struct client *prev, *next;
 	uint64_t id;
+	struct view *view;       /* never NULL once added: the hub's views[0] by default */
 	char addr[80];          /* "ip:port" or "unix" */
 	uint64_t since_ms;      /* connect time, monotonic */
 	uint64_t progress_ms;   /* last time a write made progress */

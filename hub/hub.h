@@ -14,6 +14,7 @@
 #include "refuse.h"
 #include "ring.h"
 #include "stream.h"
+#include "view.h"
 
 #define MAX_LISTENERS 32
 
@@ -41,6 +42,8 @@ struct hub {
 	int input_is_file;        /* stdin is a regular file: epoll cannot watch it */
 	int appended;             /* the ring grew since the last flush */
 	struct watch tick;        /* periodic housekeeping timerfd */
+	struct view views[MAX_VIEWS]; /* [0] is "default": the stream unchanged */
+	int nviews;
 	struct refusals refused;  /* connections refused, by reason */
 	int listeners_paused;     /* out of fds: not accepting until the next tick */
 };

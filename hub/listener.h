@@ -8,6 +8,7 @@
 struct listener {
 	struct watch w;
 	int is_unix;
+	struct view *view;       /* which view its clients get; NULL: the default */
 	char name[96]; /* bound address, for logs */
 };
 
