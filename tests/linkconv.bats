@@ -271,3 +271,26 @@ edge_null_be() { edge_null "00 00 00 02" "00 00 00 18" "00 00 00 1c"; }
 	run tcpdump -enr "$T/ours.pcap"
 	assert_output --partial "02:11:22:33:44:55 > 00:00:00:00:00:00, ethertype IPv4 (0x0800), length 42: 127.0.0.1.53 > 127.0.0.1.53"
 }
+
+@test "docs/linktype.md recipe: compare a file of your own with the reference" {
+	doc="$ROOT/docs/linktype.md"
+	for line in 'tcprewrite --dlt=enet --skip-soft-errors -i in.pcap -o out.pcap' \
+		'tcprewrite --dlt=enet --enet-smac=00:00:00:00:00:00 --enet-dmac=00:00:00:00:00:00 \' \
+		'make build/tools/linkconvert' \
+		'build/tools/linkconvert in.pcap ours.pcap' \
+		'tests/tools/tcprewrite-ref --dlt=enet --skip-soft-errors -i in.pcap -o ref.pcap' \
+		'cmp <(tail -c +21 ours.pcap) <(tail -c +21 ref.pcap)'; do
+		grep -qF -- "$line" "$doc" || { echo "not in the doc: $line"; false; }
+	done
+	. "$ROOT/tests/linkconv/edge.bash"
+	cd "$BATS_TEST_TMPDIR"
+	edge_sll2 >in.txt
+	text2pcap -q -F pcap -l 276 in.txt in.pcap
+	"$CONVERT" in.pcap ours.pcap
+	"$REF" --dlt=enet --skip-soft-errors -i in.pcap -o ref.pcap
+	cmp <(tail -c +21 ours.pcap) <(tail -c +21 ref.pcap)
+	# and the recipe notices a difference
+	printf 'x' >>ours.pcap
+	run cmp <(tail -c +21 ours.pcap) <(tail -c +21 ref.pcap)
+	assert_failure
+}

@@ -59,6 +59,7 @@ native_any() {
 @test "native capture: -i any writes LINUX_SLL2, as tcpdump -i any does" {
 	native_any "$BATS_TEST_TMPDIR/native.pcap"
 	grep -q "native capture started interface=any linktype=276" "$HUB_LOG"
+	grep -qF '| `pcap-broker -i any` | `LINUX_SLL2` (276)' "$ROOT/docs/linktype.md"
 	assert_equal "$(linktype_of "$BATS_TEST_TMPDIR/native.pcap")" 276
 	run tcpdump -nr "$BATS_TEST_TMPDIR/native.pcap" -A
 	assert_output --partial "link-type LINUX_SLL2"
@@ -75,6 +76,7 @@ native_any() {
 @test "native capture: -y, -linktype and PCAP_BROKER_LINKTYPE pick the link type, by name or number" {
 	native_any "$BATS_TEST_TMPDIR/y.pcap" -y LINUX_SLL
 	grep -q "linktype=113" "$HUB_LOG"
+	grep -qF '| `pcap-broker -i any -y LINUX_SLL` | `LINUX_SLL` (113)' "$ROOT/docs/linktype.md"
 	assert_equal "$(linktype_of "$BATS_TEST_TMPDIR/y.pcap")" 113
 	run tcpdump -nr "$BATS_TEST_TMPDIR/y.pcap" -A
 	assert_output --partial "link-type LINUX_SLL (Linux cooked v1)"
@@ -91,6 +93,8 @@ native_any() {
 	run "$HUB" -n -listen 127.0.0.1:0 -i lo -y LINUX_SLL2
 	assert_equal "$status" 74
 	assert_output --partial "lo: link type LINUX_SLL2 (276) not supported; it offers: EN10MB"
+	grep -qF '`pcap-broker -i lo -y LINUX_SLL2` | exit 74: `lo: link type LINUX_SLL2 (276) not supported; it offers: EN10MB`' \
+		"$ROOT/docs/linktype.md"
 	run "$HUB" -n -listen 127.0.0.1:0 -i lo -y NO_SUCH_TYPE
 	assert_equal "$status" 64
 	assert_output --partial "invalid value 'NO_SUCH_TYPE' for -y"
