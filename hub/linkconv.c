@@ -1,5 +1,5 @@
-/* Link-type conversion to Ethernet: the rules of tcpreplay 4.5's
- * tcprewrite --dlt=enet (plugins dlt_linuxsll, dlt_linuxsll2, dlt_raw,
+/* Link-type conversion to Ethernet: the rules of tcprewrite --dlt=enet from
+ * Debian's tcpreplay 4.5.1 (plugins dlt_linuxsll, dlt_linuxsll2, dlt_raw,
  * dlt_null, dlt_loop into dlt_en10mb; tcpedit_packet's checks), see
  * docs/linktype.md for the rules and the deliberate differences. */
 #include "linkconv.h"
