@@ -13,18 +13,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The digits after the last colon, as a number; -1 if anything else. */
+/* The digits after the last colon, as a number (at most 65536); -1 if
+ * anything else. */
 static long port_text(const char *spec)
 {
 	const char *colon = strrchr(spec, ':');
 	long v = 0;
 
-	if (!colon || !colon[1] || strlen(colon + 1) > 5)
+	if (!colon || !colon[1])
 		return -1;
 	for (const char *p = colon + 1; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return -1;
 		v = v * 10 + (*p - '0');
+		if (v > 65536)
+			v = 65536;
 	}
 	return v;
 }
