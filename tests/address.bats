@@ -8,12 +8,6 @@ bats_require_minimum_version 1.5.0
 
 HELPER="$BUILD/pcap-broker-helper"
 
-teardown() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-}
-
 # refused_listen ADDR...: each address, as -listen and as LISTEN_ADDRESS,
 # exits 64 with one line that names it. The capture would run 30 s, so a hub
 # that took the address fails the test by its status, not by a timeout.

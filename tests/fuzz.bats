@@ -8,12 +8,6 @@ bats_require_minimum_version 1.5.0
 
 HELPER="$BUILD/pcap-broker-helper"
 
-teardown() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-}
-
 # le32 N: N as 4 little-endian bytes, as printf escapes.
 le32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
 
@@ -53,4 +47,17 @@ record() { printf "$(le32 1)$(le32 0)$(le32 "$1")$(le32 "$1")"; head -c "$1" /de
 	[ -z "${PCAP_BROKER_SANITIZED:-}" ] || skip "the harnesses are sanitized builds already"
 	run make -C "$ROOT" -s fuzz-smoke
 	assert_success
+}
+
+@test "docs/fuzzing.md recipes: make fuzz FUZZ_TIME= FUZZERS= runs those harnesses; a harness replays an input" {
+	[ -z "${PCAP_BROKER_SANITIZED:-}" ] || skip "the harnesses are sanitized builds already"
+	run make -C "$ROOT" -s fuzz FUZZ_TIME=1 FUZZERS="units sockaddr"
+	assert_success
+	assert_line --partial "# fuzz units for 1 s"
+	assert_line --partial "# fuzz sockaddr for 1 s"
+	assert_line --regexp '^stat::number_of_executed_units: [1-9]'
+	refute_line --partial "# fuzz acl"
+	run "$ROOT/build/fuzz/units_fuzz" "$ROOT/tests/fuzz/corpus/units/finding-space-minus-1ms"
+	assert_success
+	assert_output --partial "Executed $ROOT/tests/fuzz/corpus/units/finding-space-minus-1ms"
 }
