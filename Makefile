@@ -89,10 +89,12 @@ test-asan: all
 
 # libFuzzer harnesses (tests/fuzz/*_fuzz.c), built with ASan and UBSan:
 # `make fuzz FUZZ_TIME=600` runs each for FUZZ_TIME seconds, one after the
-# other. Findings and the grown corpora go to build/fuzz/; the committed
-# seeds (tests/fuzz/corpus/NAME) stay untouched. `make fuzz-smoke` runs each
-# harness over its seeds only, in seconds: make check does that.
+# other (FUZZERS="a b" for some; FUZZ_ARGS="-max_len=N" go to libFuzzer).
+# Findings and the grown corpora go to build/fuzz/; the committed seeds
+# (tests/fuzz/corpus/NAME) stay untouched. `make fuzz-smoke` runs each
+# harness over its seeds only, in seconds: tests/fuzz.bats does that.
 FUZZ_TIME    ?= 60
+FUZZ_ARGS    ?=
 FUZZERS      := stream stream_diff helper acl sockaddr units
 FUZZ_FLAGS   := -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ihub -Iclient-helper -Itests/fuzz \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -113,7 +115,7 @@ $(foreach f,$(FUZZERS),$(eval $(call FUZZ_RULE,$(f))))
 FUZZ_BINS := $(FUZZERS:%=$(BUILD)/fuzz/%_fuzz)
 fuzz_seeds = tests/fuzz/corpus/$(or $($(1)_SEEDS),$(1))
 fuzz_run = echo "\# fuzz $(1) for $(FUZZ_TIME) s" && mkdir -p $(BUILD)/fuzz/corpus/$(1) && \
-	$(BUILD)/fuzz/$(1)_fuzz -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	$(BUILD)/fuzz/$(1)_fuzz -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $(FUZZ_ARGS) \
 		-artifact_prefix=$(BUILD)/fuzz/$(1)- $(BUILD)/fuzz/corpus/$(1) $(call fuzz_seeds,$(1))
 fuzz_smoke = echo "\# fuzz-smoke $(1)" && \
 	{ $(BUILD)/fuzz/$(1)_fuzz -runs=0 -artifact_prefix=$(BUILD)/fuzz/$(1)- $(call fuzz_seeds,$(1)) >$(BUILD)/fuzz/$(1)-smoke.log 2>&1 || \
