@@ -7,7 +7,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-
 static int connect_one(const struct addrinfo *ai)
 {
 	struct timeval tv = { .tv_sec = PUSH_CONNECT_TIMEOUT_S };
