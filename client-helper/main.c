@@ -42,7 +42,7 @@ static const char usage[] =
 	"  -snaplen N    cut records to N bytes (original length kept); the header\n"
 	"                announces N where the stream's snaplen is larger\n"
 	"  -connect HOST:PORT  push mode: connect to a listening collector and send\n"
-	"                it the stream ([v6]:port for IPv6 addresses)\n"
+	"                it the stream ([v6]:port for IPv6 addresses; port 1 to 65535)\n"
 	"  -debug        debug logging\n"
 	"  -json         log JSON lines instead of text\n"
 	"  -version      print the version and exit\n"
@@ -128,6 +128,8 @@ static int parse(struct opts *o, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (o->connect && push_check(o->connect) < 0)
+		return EXIT_USAGE;
 	if (optind < argc && o->filter) {
 		fprintf(stderr, "pcap-broker-helper: unexpected argument '%s' after -f (try -help)\n",
 			argv[optind]);

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "listener.h"
 #include "log.h"
 #include "output.h"
 #include <pcap/pcap.h>
@@ -41,7 +42,8 @@ static const char usage[] =
 	"                   LINUX_SLL2, LINUX_SLL or EN10MB, or a number; also -linktype\n"
 	"                   [PCAP_BROKER_LINKTYPE] (default: the interface's; for -i any\n"
 	"                   LINUX_SLL2, as tcpdump 4.99 writes)\n"
-	"  -listen ADDR     TCP address host:port, [v6]:port or :port; may repeat or be\n"
+	"  -listen ADDR     TCP address host:port, [v6]:port or :port (port 1 to 65535,\n"
+	"                   or 0: the kernel picks one); may repeat or be\n"
 	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
 	"                   (default " DEFAULT_LISTEN ")\n"
 	"  -socket PATH     also publish the stream on this Unix socket [PCAP_BROKER_SOCKET];\n"
@@ -132,9 +134,17 @@ static int parse_bool_flag(const char *flag, const char *v, int *out)
 /* Splits a comma-separated list into o->listen (the string is kept). */
 static int add_listen(struct options *o, char *spec)
 {
+	char host[256];
+	uint16_t port;
+
 	for (char *save, *a = strtok_r(spec, ", ", &save); a; a = strtok_r(NULL, ", ", &save)) {
 		if (o->nlisten == MAX_LISTEN) {
 			fprintf(stderr, "pcap-broker: at most %d listen addresses\n", MAX_LISTEN);
+			return EXIT_USAGE;
+		}
+		if (strcmp(a, "none") && sockaddr_parse(a, host, sizeof(host), &port, LISTENER_ADDR_FLAGS) < 0) {
+			fprintf(stderr, "pcap-broker: invalid listen address '%s' (want %s)\n", a,
+				sockaddr_expected(LISTENER_ADDR_FLAGS));
 			return EXIT_USAGE;
 		}
 		o->listen[o->nlisten++] = a;
