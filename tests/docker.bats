@@ -204,6 +204,17 @@ assert_dropped() {
 	assert_output "docker-entrypoint: started as root without the SETUID and SETGID capabilities, so it cannot become pcap-broker: run the container with --user pcap-broker, or allow them (--cap-add SETUID --cap-add SETGID)"
 }
 
+@test "docker: as root without DAC_OVERRIDE, another user's key under /root/.ssh stops the entrypoint in one line (status 71)" {
+	local key="$BATS_TEST_TMPDIR/id_ed25519"
+	echo "not a key" >"$key"
+	chown 1000:1000 "$key"
+	chmod 0600 "$key"
+	run -71 "$DCHROOT" run "$IMG" -n -c net_raw,setuid,setgid -v "$key:/root/.ssh/id_ed25519:ro" -- -version
+	assert_output --partial "Permission denied"
+	assert_line "docker-entrypoint: cannot read /root/.ssh to hand it to pcap-broker"
+	refute_output --partial "pcap-broker $IMAGE_VERSION"
+}
+
 @test "docker: the entrypoint turns newlines in PCAP_COMMAND into spaces, as the Go image's word splitting did" {
 	"$GEN" -c 10 >"$IROOT/tmp/replay.pcap"
 	image -c "$DOCKER_CAPS" -e "PCAP_COMMAND=$(printf 'cat\n/tmp/replay.pcap')"
@@ -465,4 +476,41 @@ key_state() { stat -c '%u:%g %a' "$1"; sha256sum <"$1"; }
 	assert_equal "$(key_state "$home/.ssh/id_ed25519")" "$before"
 	# StrictHostKeyChecking=no stored remote-host's key in the copy's known_hosts.
 	ssh-keygen -F remote-host -f "$IROOT/home/pcap-broker/.ssh/known_hosts" | grep -q ' ssh-ed25519 '
+}
+
+# docs_command MOUNT: the PCAP_COMMAND of the docs/docker.md recipe whose -v
+# mounts MOUNT.
+docs_command() {
+	awk -v v="$1" 'index($0, v) { on = 1 }
+	     on && match($0, /-e PCAP_COMMAND="[^"]*"/) { print substr($0, RSTART + 17, RLENGTH - 18); exit }' "$ROOT/docs/docker.md"
+}
+
+@test "docs/docker.md recipe: a sensor key mounted under /root/.ssh, ssh capture with no capability at all (--cap-drop NET_RAW)" {
+	local key="$BATS_TEST_TMPDIR/sensor_key" cmd p
+	grep -qF -- '-v "$PWD/sensor_key:/root/.ssh/sensor_key:ro"' "$ROOT/docs/docker.md"
+	grep -qF -- 'docker run -d --name pcap-broker -p 4242:4242 --cap-drop NET_RAW \' "$ROOT/docs/docker.md"
+	cmd=$(docs_command /root/.ssh/sensor_key)
+	assert_equal "$cmd" "ssh -o StrictHostKeyChecking=accept-new -i ~/.ssh/sensor_key user@sensor tcpdump -i eth0 -U -w - 'not port 22'"
+	sensor_image
+	ssh-keygen -q -t ed25519 -N '' -C docs-recipe-test -f "$key"
+	chown 1000:1000 "$key"
+	install -m 0600 "$key.pub" "$SROOT/root/.ssh/authorized_keys"
+	netns_anchor
+	nsenter -t "$NS" -n ip link set lo up
+	start_sshd "$NS"
+	# The recipe's command, aimed at this sensor's loopback.
+	cmd=${cmd/user@sensor/root@127.0.0.1}
+	cmd=${cmd/-i eth0/-i lo}
+	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
+	"$DCHROOT" run "$IMG" -N "$NS" -c "${DOCKER_CAPS/,net_raw/}" -v "$key:/root/.ssh/sensor_key:ro" \
+		-e "PCAP_COMMAND=$cmd" 2>"$HUB_LOG" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	wait_until 30 log_has "$HUB_LOG" 'listening on lo' || { cat "$HUB_LOG" "$BATS_TEST_TMPDIR/sshd.log"; false; }
+	for p in "$HUB_PID" $(descendants "$HUB_PID"); do assert_dropped "$p" 0000000000000000 1; done
+	image_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_until 20 log_has "$HUB_LOG" 'client connected'
+	send_udp 5
+	wait_until 20 at_least_packets "$BATS_TEST_TMPDIR/out.pcap" 5
+	assert_equal "$(tcpdump -nr "$BATS_TEST_TMPDIR/out.pcap" 'tcp port 22' 2>/dev/null | wc -l)" 0
 }
