@@ -245,7 +245,8 @@ assert_dropped() {
 	grep -q 'empty capture stream: no pcap header at byte offset 0' "$BATS_TEST_TMPDIR/hub.log"
 }
 
-@test "docker: --user pcap-broker: the entrypoint just runs the hub; its tcpdump captures with only NET_RAW" {
+@test "docs/docker.md recipe: --user pcap-broker: the entrypoint just runs the hub; its tcpdump captures with only NET_RAW" {
+	grep -qF -- "--user pcap-broker --cap-drop ALL --cap-add NET_RAW \\" "$ROOT/docs/docker.md"
 	image -u pcap-broker -c net_raw -e "PCAP_COMMAND=tcpdump -i lo -U -w - udp port 9"
 	wait_until 20 log_has "$HUB_LOG" 'listening on lo' || { cat "$HUB_LOG"; false; }
 	# No setpriv: the user's hub has no capability, and no no_new_privs, so
@@ -278,7 +279,23 @@ assert_dropped() {
 	assert_output --regexp 'ermission|not permitted'
 }
 
-@test "docker: the hub's own -i capture works as pcap-broker with only NET_RAW (SETUID and SETGID for the entrypoint)" {
+@test "docs/docker.md recipe: local tcpdump as pcap-broker with only NET_RAW (SETUID and SETGID for the entrypoint)" {
+	grep -qF -- "-e PCAP_COMMAND='tcpdump -i eth0 --immediate-mode -U -w - not port 4242'" "$ROOT/docs/docker.md"
+	image -c net_raw,setuid,setgid -e "PCAP_COMMAND=tcpdump -i lo --immediate-mode -U -w - udp port 9"
+	wait_until 20 log_has "$HUB_LOG" 'listening on lo' || { cat "$HUB_LOG"; false; }
+	local p
+	for p in "$HUB_PID" $(descendants "$HUB_PID"); do
+		assert_equal "$(status_of "$p" Uid) $(status_of "$p" CapEff) $(status_of "$p" NoNewPrivs)" "4242 0000000000002000 1"
+	done
+	image_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_until 20 log_has "$HUB_LOG" 'client connected'
+	send_udp 5
+	wait_until 20 at_least_packets "$BATS_TEST_TMPDIR/out.pcap" 5
+}
+
+@test "docs/docker.md recipe: the hub's own -i capture works as pcap-broker with only NET_RAW (SETUID and SETGID for the entrypoint)" {
+	grep -qF -- "--cap-drop ALL --cap-add NET_RAW --cap-add SETUID --cap-add SETGID \\" "$ROOT/docs/docker.md"
+	grep -qF -- "-e LISTEN_ADDRESS=127.0.0.1:4242 pcap-broker -i eth0 -f 'not port 4242'" "$ROOT/docs/docker.md"
 	image -c net_raw,setuid,setgid -- -i lo -f 'udp port 9'
 	wait_until 20 log_has "$HUB_LOG" 'ready' || { cat "$HUB_LOG"; false; }
 	# Without SETPCAP the entrypoint cannot shrink the bounding set; under
