@@ -104,7 +104,7 @@ fuzz: $(BUILD)/fuzz/stream_fuzz
 run: deps all
 	scripts/run-local
 
-# A benchmark, never part of check: prints one table (see README, Performance).
+# A benchmark, never part of check: prints one table (see docs/performance.md).
 bench: deps all
 	bench/run
 
