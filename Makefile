@@ -135,7 +135,7 @@ fuzz-smoke: $(FUZZ_BINS)
 run: deps all
 	scripts/run-local
 
-# A benchmark, never part of check: prints one table (see README, Performance).
+# A benchmark, never part of check: prints one table (see docs/performance.md).
 bench: deps all
 	bench/run
 
