@@ -16,10 +16,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "frame.h"
 #include "pcap_format.h"
 
-#define PCAPGEN_SEQ_OFF 42
-#define PCAPGEN_STAMP_OFF 50
+#define PCAPGEN_SEQ_OFF FRAME_SEQ_OFF
+#define PCAPGEN_STAMP_OFF FRAME_STAMP_OFF
 
 static int swap;
 
@@ -31,27 +32,6 @@ static uint32_t out32(uint32_t v)
 static uint16_t out16(uint16_t v)
 {
 	return swap ? bswap_16(v) : v;
-}
-
-static void frame(uint8_t *p, uint32_t len, uint64_t seq)
-{
-	static const uint8_t eth_ip_udp[PCAPGEN_SEQ_OFF] = {
-		0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00, /* ethernet */
-		0x45, 0, 0, 0, 0, 0, 0x40, 0, 0x40, 0x11, 0, 0,             /* ipv4 udp */
-		127, 0, 0, 1, 127, 0, 0, 2,
-		0x30, 0x39, 0x10, 0x92, 0, 0, 0, 0,                         /* udp 12345->4242 */
-	};
-	uint16_t iplen = (uint16_t)(len - 14), udplen = (uint16_t)(len - 34);
-
-	memcpy(p, eth_ip_udp, sizeof(eth_ip_udp));
-	p[16] = (uint8_t)(iplen >> 8);
-	p[17] = (uint8_t)iplen;
-	p[38] = (uint8_t)(udplen >> 8);
-	p[39] = (uint8_t)udplen;
-	for (int i = 0; i < 8; i++)
-		p[PCAPGEN_SEQ_OFF + i] = (uint8_t)(seq >> (56 - 8 * i));
-	for (uint32_t i = PCAPGEN_SEQ_OFF + 8; i < len; i++)
-		p[i] = (uint8_t)(seq + i);
 }
 
 /* Keeps the average at rate packets/s: sleeps (after a flush) only when
@@ -77,7 +57,6 @@ static int pace(uint64_t sent, uint64_t rate)
 
 int main(int argc, char **argv)
 {
-	static const uint32_t imix[12] = { 64, 64, 576, 64, 1500, 64, 576, 64, 64, 576, 64, 576 };
 	uint64_t count = 1000;
 	uint32_t snaplen = 262144, fixed = 0;
 	int nano = 0, stamp = 0;
@@ -120,7 +99,7 @@ int main(int argc, char **argv)
 	fwrite(&fh, sizeof(fh), 1, stdout);
 
 	for (uint64_t seq = 0; seq < count; seq++) {
-		uint32_t len = fixed ? fixed : imix[seq % 12];
+		uint32_t len = fixed ? fixed : frame_imix_len(seq);
 		uint32_t cap = len < snaplen ? len : snaplen;
 		uint64_t usec = 1700000000ull * 1000000 + seq * 100;
 		struct pcap_record_header rh = {

@@ -2,9 +2,10 @@
  * to HOST:PORT, reads each with large reads and checks what arrives in place:
  * one valid pcap header, whole records, pcapgen sequence numbers that only
  * grow, no gap. With -latency it also compares each record's pcapgen -stamp
- * time with the time it was received.
+ * time with the time it was received; with -latency-ts, each record's own
+ * timestamp (the kernel's, in a live capture) with CLOCK_REALTIME at receipt.
  *
- *   pcapsink [-n N] [-count C] [-latency] [-ready FILE] [-timeout S] HOST:PORT
+ *   pcapsink [-n N] [-count C] [-latency|-latency-ts] [-ready FILE] [-timeout S] HOST:PORT
  *   ... | pcapsink [-count C] -        (one stream from a pipe on stdin)
  * A connection ends at EOF or, with -count, once record C-1 has arrived.
  * -ready creates FILE once every connection is up; -timeout gives up on
@@ -42,11 +43,13 @@ struct conn {
 	uint32_t pre_have;
 	uint32_t skip;        /* rest of the current record's data */
 	uint32_t limit;       /* caplen limit from the header */
+	int nano;             /* the header's timestamps are in ns */
 	uint64_t bytes, records, lost, last_seq;
 	uint64_t t_first, t_last; /* ns: first byte, EOF */
 };
 
-static int latency;
+static int latency;    /* 1: pcapgen's stamp, 2: the record's timestamp */
+static uint64_t read_rt; /* -latency-ts: CLOCK_REALTIME of the last read */
 static long long want = -1;
 static uint64_t *lat;
 static size_t nlat, caplat;
@@ -95,10 +98,14 @@ static void record(struct conn *c, const uint8_t *p, uint64_t now)
 		c->lost += seq - c->last_seq - 1;
 	c->last_seq = seq;
 	c->records++;
-	if (latency) {
+	if (latency == 1) {
 		uint64_t stamp;
 		memcpy(&stamp, p + PCAP_RECORD_HEADER_LEN + STAMP_OFF, 8);
 		add_latency(now > stamp ? now - stamp : 0);
+	} else if (latency == 2) {
+		uint64_t ts = (uint64_t)h.ts_sec * 1000000000ull +
+			      (uint64_t)h.ts_frac * (c->nano ? 1 : 1000);
+		add_latency(read_rt > ts ? read_rt - ts : 0);
 	}
 }
 
@@ -114,6 +121,7 @@ static uint32_t take_header(struct conn *c, const uint8_t *p, uint32_t n)
 		memcpy(&h, c->pre, sizeof(h));
 		if (h.magic != PCAP_MAGIC_MICRO && h.magic != PCAP_MAGIC_NANO)
 			bad(c, "bad pcap header");
+		c->nano = h.magic == PCAP_MAGIC_NANO;
 		c->limit = pcap_caplen_limit(h.snaplen);
 	}
 	return k;
@@ -247,7 +255,7 @@ static int report(struct conn *cs, int n)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: pcapsink [-n N] [-count C] [-latency] [-ready FILE] [-timeout S] [-retry S] HOST:PORT|-\n");
+	fprintf(stderr, "usage: pcapsink [-n N] [-count C] [-latency|-latency-ts] [-ready FILE] [-timeout S] [-retry S] HOST:PORT|-\n");
 	return 64;
 }
 
@@ -270,6 +278,8 @@ int main(int argc, char **argv)
 			ready = argv[++i];
 		else if (!strcmp(argv[i], "-latency"))
 			latency = 1;
+		else if (!strcmp(argv[i], "-latency-ts"))
+			latency = 2;
 		else if ((argv[i][0] != '-' || !strcmp(argv[i], "-")) && !addr)
 			addr = argv[i];
 		else
@@ -315,6 +325,11 @@ int main(int argc, char **argv)
 			struct conn *c = ev[i].data.ptr;
 			ssize_t got = read(c->fd, buf, READ_SIZE);
 			uint64_t now = now_ns();
+			if (latency == 2) {
+				struct timespec rt;
+				clock_gettime(CLOCK_REALTIME, &rt);
+				read_rt = (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec;
+			}
 			if (got > 0) {
 				if (!c->t_first)
 					c->t_first = now;
