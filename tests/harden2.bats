@@ -73,3 +73,97 @@ own_pid_helper() {
 	cmp "$BATS_FILE_TMPDIR/5k.pcap" "$BATS_TEST_TMPDIR/a.pcap"
 	cmp "$BATS_FILE_TMPDIR/5k.pcap" "$BATS_TEST_TMPDIR/b.pcap"
 }
+
+# A steady endless stream (about 7 MB/s), so a client that stops reading
+# falls behind within seconds.
+STREAM_RATE=20000
+
+# zero_window_client PORT: a TCP client that connects and never reads (its
+# window closes once its receive buffer is full); held until teardown.
+zero_window_client() {
+	mkfifo "$BATS_TEST_TMPDIR/hold.in"
+	"$BUILD/tools/hostile" -port "$1" hold 1 <"$BATS_TEST_TMPDIR/hold.in" >"$BATS_TEST_TMPDIR/hold.out" &
+	PIDS+=("$!")
+	exec 7>"$BATS_TEST_TMPDIR/hold.in"
+	wait_until 10 log_has "$BATS_TEST_TMPDIR/hold.out" 'held 1'
+}
+
+# helper_behind: the hub has dropped records for its helper client, so the
+# helper has stopped reading it (its own client takes nothing). SIGUSR1 makes
+# the hub log each client's drops.
+helper_behind() {
+	kill -USR1 "$HUB_PID"
+	sleep 0.2
+	grep -qE 'client id=[0-9]+ addr=unix:.* dropped=[1-9]' "$HUB_LOG"
+}
+
+# activated_helper: systemd-socket-activate spawning a helper per TCP
+# connection (fd 3, LISTEN_FDS=1) on LPORT; its stderr in $SA_LOG.
+activated_helper() {
+	SA_LOG="$BATS_TEST_TMPDIR/activate.log"
+	listen_on "$SA_LOG" 'Listening on' \
+		systemd-socket-activate -l 127.0.0.1:@PORT@ -a "$HELPER" -socket "$SOCK"
+}
+
+# helper_of PARENT: sets HELPER_PID, the helper PARENT spawned.
+helper_spawned() { HELPER_PID=$(pgrep -P "$1" | head -1); [ -n "$HELPER_PID" ]; }
+
+# exits_within S PID: PID ends within S seconds of now; prints how long it took.
+exits_within() {
+	local t0 t1
+	t0=$(date +%s%3N)
+	wait_until "$1" proc_gone "$2"
+	t1=$(date +%s%3N)
+	echo "# helper exited $((t1 - t0)) ms after the hub ended" >&3
+}
+
+@test "finding 12: a helper whose client stopped reading exits within the 10 s drain bound after the hub stops" {
+	start_hub -n -listen none -socket "$SOCK" -drain 1s -stall-timeout 0 \
+		-cmd "exec '$GEN' -c 1000000000 -rate $STREAM_RATE"
+	activated_helper
+	zero_window_client "$LPORT"
+	wait_until 10 helper_spawned "$LPID"
+	wait_clients 1
+	wait_until 60 helper_behind
+	kill -TERM "$HUB_PID"
+	hub_exit
+	# 10 s after the hub hung up; generous on a loaded machine, never for ever.
+	exits_within 25 "$HELPER_PID"
+	grep -q 'relay ended .*reason="hub closed; client too slow to take the rest"' "$SA_LOG"
+}
+
+@test "finding 12: a helper the hub cut off as stalled (its client stopped reading) exits within the drain bound" {
+	start_hub -n -listen none -socket "$SOCK" -stall-timeout 1s \
+		-cmd "exec '$GEN' -c 1000000000 -rate $STREAM_RATE"
+	activated_helper
+	zero_window_client "$LPORT"
+	wait_until 10 helper_spawned "$LPID"
+	wait_clients 1
+	wait_until 60 log_has "$HUB_LOG" 'client disconnected .*reason=stalled'
+	exits_within 25 "$HELPER_PID"
+	grep -q 'relay ended .*reason="hub closed; client too slow to take the rest"' "$SA_LOG"
+	kill -0 "$HUB_PID"
+}
+
+@test "finding 12: -connect into a collector that stopped reading: the helper exits within the drain bound after the hub dies" {
+	start_hub -n -listen none -socket "$SOCK" -stall-timeout 0 \
+		-cmd "exec '$GEN' -c 1000000000 -rate $STREAM_RATE"
+	# A collector that accepts and then takes nothing: after accepting, socat
+	# waits for ever to open a FIFO nobody reads, and never reads the socket.
+	mkfifo "$BATS_TEST_TMPDIR/nobody-reads"
+	listen_on "$BATS_TEST_TMPDIR/collector.log" 'listening on' \
+		socat -d -d -u TCP-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,rcvbuf=4096 \
+		"OPEN:$BATS_TEST_TMPDIR/nobody-reads"
+	"$HELPER" -socket "$SOCK" -connect "127.0.0.1:$LPORT" 2>"$BATS_TEST_TMPDIR/helper.log" &
+	HELPER_PID=$!
+	PIDS+=("$HELPER_PID")
+	wait_clients 1
+	wait_until 60 helper_behind
+	kill -KILL "$HUB_PID"
+	hub_exit
+	exits_within 25 "$HELPER_PID"
+	local status=0
+	wait "$HELPER_PID" || status=$?
+	assert_equal "$status" 0
+	grep -q 'relay ended .*reason="hub closed; client too slow to take the rest"' "$BATS_TEST_TMPDIR/helper.log"
+}
