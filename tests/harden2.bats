@@ -13,6 +13,13 @@ setup_file() {
 
 setup() {
 	SOCK="$BATS_TEST_TMPDIR/hub.sock"
+	RACE=""
+}
+
+eval "helpers_$(declare -f teardown)"
+teardown() {
+	helpers_teardown
+	[ -z "$RACE" ] || rm -rf "$RACE"
 }
 
 # own_pid_helper FD3 ARGS...: the helper with LISTEN_FDS=1 and LISTEN_PID its
@@ -20,6 +27,98 @@ setup() {
 own_pid_helper() {
 	local fd3=$1; shift
 	timeout 10 sh -c "LISTEN_PID=\$\$ LISTEN_FDS=1 exec \"\$0\" \"\$@\" 3$fd3" "$HELPER" "$@"
+}
+
+# --- finding 1: the -socket symlink race ---------------------------------
+
+# race_setup: a victim file only root may touch (VICTIM, mode 600, group
+# root) in a directory of its own, and RACE, a directory under /tmp for the
+# race (removed in teardown).
+race_setup() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to race against another user"
+	getent group nogroup >/dev/null || skip "no group nogroup"
+	RACE=$(mktemp -d /tmp/pb-race.XXXXXX)
+	chmod 0755 "$RACE"
+	mkdir -m 0755 "$RACE/victimdir"
+	VICTIM="$RACE/victimdir/hub.sock"
+	echo secret >"$VICTIM"
+	chmod 0600 "$VICTIM"
+}
+
+victim_untouched() { [ "$(stat -c '%a %U %G' "$VICTIM")" = "600 root root" ]; }
+
+# attacker DIR NAME TARGET [dir]: tests/tools/symswap run as nobody.
+attacker() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$BUILD/tools/symswap" "$@" \
+		>"$BATS_TEST_TMPDIR/attacker.out" 2>&1 &
+	PIDS+=("$!")
+	wait_until 10 log_has "$BATS_TEST_TMPDIR/attacker.out" watching
+}
+
+# race_hub SOCKET: one hub as root publishing SOCKET with a mode and a
+# group (what the attack would give the victim), serving a short capture.
+race_hub() {
+	local status=0
+	timeout 20 "$HUB" -n -listen none -socket "$1" -socket-mode 0666 -socket-group nogroup \
+		-cmd "cat '$BATS_FILE_TMPDIR/100.pcap'" 2>>"$BATS_TEST_TMPDIR/hubs.log" || status=$?
+	echo "$status" >>"$BATS_TEST_TMPDIR/statuses"
+}
+
+swaps() { log_count "$BATS_TEST_TMPDIR/attacker.out" swapped; }
+
+@test "finding 1: -socket in a directory others may write (no sticky bit) is refused with 69; a racing attacker never changes a root file" {
+	race_setup
+	mkdir -m 0777 "$RACE/open"
+	chmod 0777 "$RACE/open" # whatever the umask
+	attacker "$RACE/open" hub.sock "$VICTIM"
+	for i in $(seq 1 300); do
+		race_hub "$RACE/open/hub.sock"
+		victim_untouched || { echo "victim changed at try $i: $(stat -c '%a %U %G' "$VICTIM")"; false; }
+		rm -f "$RACE/open/hub.sock"
+	done
+	echo "# finding 1: 300 hubs in a 0777 directory, attacker swaps: $(swaps)" >&3
+	# Every try refused, at once, with one clear line.
+	assert_equal "$(sort -u "$BATS_TEST_TMPDIR/statuses")" 69
+	assert_equal "$(log_count "$BATS_TEST_TMPDIR/hubs.log" 'refusing a -socket directory that other users may write to')" 300
+	# The line the docs quote, but for the time stamp and the path.
+	local line; line=$(head -1 "$BATS_TEST_TMPDIR/hubs.log" | sed -E 's/^[^ ]+ //; s/ path=.*//')
+	grep -qF "$line path=" "$ROOT/docs/security.md"
+	# The owner of a directory can always rename in it: another user's is refused too.
+	mkdir -m 0755 "$RACE/theirs"
+	chown nobody "$RACE/theirs"
+	run "$HUB" -n -listen none -socket "$RACE/theirs/hub.sock" -cmd "cat '$BATS_FILE_TMPDIR/100.pcap'"
+	assert_equal "$status" 69
+	# A sticky directory (as /tmp) is fine: others cannot rename what is ours.
+	chmod 1777 "$RACE/open"
+	run "$HUB" -n -listen none -socket "$RACE/open/hub.sock" -cmd "cat '$BATS_FILE_TMPDIR/100.pcap'"
+	assert_success
+	victim_untouched
+}
+
+@test "finding 1: an attacker who swaps the socket's directory for a symlink right after bind never changes a root file" {
+	race_setup
+	# The socket's own directory is root's, but its parent is open to all:
+	# the attacker can rename the directory and put a symlink in its place.
+	mkdir -m 0777 "$RACE/open"
+	chmod 0777 "$RACE/open"
+	mkdir -m 0755 "$RACE/open/sub"
+	attacker "$RACE/open/sub" hub.sock "$RACE/victimdir" dir
+	for i in $(seq 1 300); do
+		race_hub "$RACE/open/sub/hub.sock"
+		victim_untouched || { echo "victim changed at try $i: $(stat -c '%a %U %G' "$VICTIM")"; false; }
+		if [ -L "$RACE/open/sub" ]; then
+			rm "$RACE/open/sub"
+			mv "$RACE/open/sub.old" "$RACE/open/sub"
+		fi
+		rm -f "$RACE/open/sub/hub.sock"
+	done
+	local n; n=$(swaps)
+	echo "# finding 1: 300 hubs, the attacker swapped the directory $n times" >&3
+	# The attack did run: the directory was swapped while hubs ran.
+	[ "$n" -ge 30 ]
+	# No hub left a file behind, in its directory or through the symlink.
+	[ -z "$(ls -A "$RACE/open/sub")" ]
+	assert_equal "$(cat "$VICTIM")" secret
 }
 
 @test "finding 7: PCAP_BROKER_ALLOW set to the empty string fails closed (64), like -allow=" {
@@ -32,6 +131,7 @@ own_pid_helper() {
 	done
 	run env PCAP_BROKER_ALLOW= timeout 10 "$HUB" -n -listen 127.0.0.1:0 -cmd "$cap"
 	assert_output --partial "empty allow-list is refused"
+	grep -qxF "$output" "$ROOT/docs/security.md" # the line the docs quote
 	# A flag does not rescue it: the variable is checked first, as any other.
 	run env PCAP_BROKER_ALLOW= timeout 10 "$HUB" -n -listen 127.0.0.1:0 -allow 127.0.0.1 -cmd "$cap"
 	assert_equal "$status" 64
