@@ -103,15 +103,22 @@ swaps() { log_count "$BATS_TEST_TMPDIR/attacker.out" swapped; }
 	chmod 0777 "$RACE/open"
 	mkdir -m 0755 "$RACE/open/sub"
 	attacker "$RACE/open/sub" hub.sock "$RACE/victimdir" dir
+	local attacker_pid=${PIDS[-1]}
+	# Put the directory back after each try. Never by a path through
+	# open/sub: the attacker may swap it at any time, even late.
+	restore() {
+		[ -L "$RACE/open/sub" ] || return 0
+		rm "$RACE/open/sub"
+		mv -T "$RACE/open/sub.old" "$RACE/open/sub"
+	}
 	for i in $(seq 1 300); do
 		race_hub "$RACE/open/sub/hub.sock"
 		victim_untouched || { echo "victim changed at try $i: $(stat -c '%a %U %G' "$VICTIM")"; false; }
-		if [ -L "$RACE/open/sub" ]; then
-			rm "$RACE/open/sub"
-			mv "$RACE/open/sub.old" "$RACE/open/sub"
-		fi
-		rm -f "$RACE/open/sub/hub.sock"
+		restore
 	done
+	kill "$attacker_pid"
+	wait "$attacker_pid" || true
+	restore
 	local n; n=$(swaps)
 	echo "# finding 1: 300 hubs, the attacker swapped the directory $n times" >&3
 	# The attack did run: the directory was swapped while hubs ran.
