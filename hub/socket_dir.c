@@ -77,7 +77,7 @@ static int make_private(const struct socket_dir *d, char *name, size_t len)
 }
 
 /* bind() takes a path, not a directory fd: bind relative to dir as the
- * working directory, then return to ours. */
+ * working directory, then return to ours. Owner-only until finish(). */
 static int bind_in(int fd, int dir)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = STAGED };
@@ -85,7 +85,9 @@ static int bind_in(int fd, int dir)
 
 	if (cwd < 0)
 		return -errno;
+	mode_t old = umask(0177);
 	rc = fchdir(dir) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	umask(old);
 	if (fchdir(cwd) < 0 && rc == 0)
 		rc = -errno;
 	close(cwd);

@@ -45,8 +45,10 @@ static void own(const struct socket_dir *d)
 	static int registered;
 	struct stat st;
 
-	if (fstatat(d->fd, d->base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(d->fd, d->base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		close(d->fd);
 		return;
+	}
 	if (owned.dir >= 0)
 		close(owned.dir);
 	snprintf(owned.base, sizeof(owned.base), "%s", d->base);
@@ -122,10 +124,7 @@ static int bind_in_dir(const struct socket_dir *d, const struct sockaddr_un *sa,
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	mode_t old = umask(0177);
-	rc = socket_dir_publish(d, fd, mode, gid);
-	umask(old);
-	if (rc < 0) {
+	if ((rc = socket_dir_publish(d, fd, mode, gid)) < 0) {
 		close(fd);
 		return rc;
 	}

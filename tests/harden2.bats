@@ -128,6 +128,24 @@ swaps() { log_count "$BATS_TEST_TMPDIR/attacker.out" swapped; }
 	assert_equal "$(cat "$VICTIM")" secret
 }
 
+@test "-socket: a hub run by an unprivileged user publishes its socket in that user's directory, owner-only when asked" {
+	race_setup
+	mkdir -m 0755 "$RACE/mine"
+	chown nobody "$RACE/mine"
+	HUB_LOG="$BATS_TEST_TMPDIR/hub.log"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$HUB" -n -listen none \
+		-socket "$RACE/mine/hub.sock" -socket-mode 0600 -cmd "exec sleep 60" 2>"$HUB_LOG" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" ready || { cat "$HUB_LOG"; false; }
+	assert_equal "$(stat -c '%a %U %G' "$RACE/mine/hub.sock")" "600 nobody nogroup"
+	assert_equal "$(ls -A "$RACE/mine")" hub.sock # no private directory left
+	kill -TERM "$HUB_PID"
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	[ -z "$(ls -A "$RACE/mine")" ]
+}
+
 @test "finding 7: PCAP_BROKER_ALLOW set to the empty string fails closed (64), like -allow=" {
 	local cap="cat '$BATS_FILE_TMPDIR/100.pcap'"
 	for v in "" " " ","; do
