@@ -79,7 +79,8 @@ static const char usage[] =
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
 	"  64 bad usage; 65 the stream is not valid pcap or pcapng (empty, truncated,\n"
 	"  bad magic, bad record or block, not one link type); 69 cannot listen, or a\n"
-	"  live hub already serves the -socket path; 71 system error at start-up;\n"
+	"  live hub already serves the -socket path, or other users may write to its\n"
+	"  directory; 71 system error at start-up;\n"
 	"  74 the native capture (-i) failed.\n"
 	"\n"
 	"With sockets passed by systemd (LISTEN_FDS), the hub serves those and binds\n"
@@ -217,6 +218,11 @@ static int set_allow(struct options *o, const char *flag, const char *v, int *fr
 		o->allow.n = 0;
 		*from_flags = 1;
 	}
+	if (!*v) {
+		fprintf(stderr, "pcap-broker: %s is empty: an empty allow-list is refused, never "
+			"taken as 'any peer' (unset it to allow any peer)\n", flag);
+		return EXIT_USAGE;
+	}
 	if (acl_parse(&o->allow, v) < 0)
 		return bad(flag, v);
 	return -1;
@@ -234,7 +240,8 @@ static int set_socket_mode(struct options *o, const char *flag, const char *v)
 }
 
 /* A variable set to "" counts as unset, as an EnvironmentFile or compose
- * file often leaves them. */
+ * file often leaves them. Not PCAP_BROKER_ALLOW: an access list must never
+ * widen by accident, so "" there is an empty list, refused (from_env). */
 static const char *env(const char *name)
 {
 	const char *v = getenv(name);
@@ -261,7 +268,7 @@ static int from_env(struct options *o)
 		rc = set_duration(&o->stats_interval_ms, "PCAP_BROKER_STATS_INTERVAL", v);
 	if (rc < 0 && (v = env("PCAP_BROKER_MAX_CLIENTS")))
 		rc = set_max_clients(o, "PCAP_BROKER_MAX_CLIENTS", v);
-	if (rc < 0 && (v = env("PCAP_BROKER_ALLOW")))
+	if (rc < 0 && (v = getenv("PCAP_BROKER_ALLOW")))
 		rc = set_allow(o, "PCAP_BROKER_ALLOW", v, NULL);
 	if (rc < 0 && (v = env("PCAP_BROKER_STALL_TIMEOUT")))
 		rc = set_duration(&o->stall_ms, "PCAP_BROKER_STALL_TIMEOUT", v);
