@@ -62,6 +62,9 @@ static void on_input(struct hub *h, struct watch *w, uint32_t events)
 	if (n > 0) {
 		h->appended = 1;
 	} else if (n == 0) {
+		/* Finishing may fix the header (a pcapng stream of interfaces and no
+		 * packets): clients get it now, and with it their end of stream. */
+		h->appended = 1;
 		if (stream_finish(&h->stream) < 0)
 			on_bad_input(h, 1);
 		else
@@ -121,6 +124,17 @@ static void on_capture_stderr(struct hub *h, struct watch *w, uint32_t events)
 	}
 }
 
+/* A stop keeps a failure already recorded: a command that exited with an
+ * error, or a bad stream. One still running is stopped, its status moot. */
+static void note_stop(struct hub *h)
+{
+	if (h->stopped)
+		return;
+	h->stopped = 1;
+	capture_reap(&h->cap);
+	h->failed_before_stop = h->bad_input || capture_exit_code(&h->cap) != 0;
+}
+
 static void on_signal(struct hub *h, struct watch *w, uint32_t events)
 {
 	struct signalfd_siginfo si;
@@ -141,7 +155,7 @@ static void on_signal(struct hub *h, struct watch *w, uint32_t events)
 			if (h->stopped) /* a second signal: stop waiting for clients */
 				h->drain_deadline = 0;
 			log_info("stopping", "signal=%s", strsignal((int)si.ssi_signo));
-			h->stopped = 1;
+			note_stop(h);
 			capture_stop(&h->cap, 1000);
 			end_input(h);
 			break;
@@ -272,7 +286,7 @@ static int exit_status(struct hub *h)
 	if (h->cap.pid && !capture_wait(&h->cap, 1000))
 		capture_stop(&h->cap, 1000);
 	int code = capture_exit_code(&h->cap);
-	if (h->stopped)
+	if (h->stopped && !h->failed_before_stop)
 		return 0;
 	/* The command's own failure says more than the stream it cut short. */
 	if (code != 0) {
@@ -282,6 +296,26 @@ static int exit_status(struct hub *h)
 	if (h->bad_input)
 		return EXIT_DATAERR;
 	return code;
+}
+
+static const char *end_reason(const struct hub *h)
+{
+	return h->stopped ? "hub stopping" : "capture ended";
+}
+
+/* Draining: a client that has everything gets its end of stream at once;
+ * only the ones still behind wait, until the -drain deadline. */
+static void close_finished_clients(struct hub *h)
+{
+	struct client *next;
+
+	if (!h->stream.header_ready)
+		return;
+	for (struct client *c = h->clients; c; c = next) {
+		next = c->next;
+		if (!client_pending(c, &h->ring))
+			hub_close_client(h, c, end_reason(h));
+	}
 }
 
 int hub_run(struct hub *h)
@@ -307,10 +341,12 @@ int hub_run(struct hub *h)
 			h->appended = 0;
 			hub_flush_clients(h);
 		}
+		if (h->input_done)
+			close_finished_clients(h);
 		hub_free_closed(h);
 	}
 	while (h->clients)
-		hub_close_client(h, h->clients, h->stopped ? "hub stopping" : "capture ended");
+		hub_close_client(h, h->clients, end_reason(h));
 	hub_free_closed(h);
 	int status = h->failed ? h->failed : exit_status(h);
 	capture_release_guard(&h->cap);

@@ -38,6 +38,7 @@ struct hub {
 	uint64_t drain_deadline;  /* when input_done: give up on slow clients */
 	int bad_input;            /* the stream was malformed */
 	int stopped;              /* by a signal */
+	int failed_before_stop;   /* the capture had already failed: the stop keeps it */
 	int failed;               /* an exit status that overrides the rest */
 	int input_is_file;        /* stdin is a regular file: epoll cannot watch it */
 	int appended;             /* the ring grew since the last flush */
