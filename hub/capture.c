@@ -146,10 +146,8 @@ void capture_log_tick(struct capture *c)
 		log_suppressed(c);
 }
 
-static void log_line(struct capture *c, const char *line)
+static void log_line(struct capture *c, const char *line, uint64_t now)
 {
-	uint64_t now = now_ms();
-
 	if (now - c->window_ms >= CAPTURE_LOG_WINDOW_MS) {
 		log_suppressed(c);
 		c->window_ms = now;
@@ -164,11 +162,12 @@ static void log_line(struct capture *c, const char *line)
 static void log_lines(struct capture *c, int flush)
 {
 	char *start = c->line, *nl;
+	uint64_t now = now_ms(); /* once per read, not per line of a flood */
 
 	while ((nl = memchr(start, '\n', c->line_len - (size_t)(start - c->line)))) {
 		*nl = '\0';
 		if (nl > start)
-			log_line(c, start);
+			log_line(c, start, now);
 		start = nl + 1;
 	}
 	c->line_len -= (size_t)(start - c->line);
@@ -176,7 +175,7 @@ static void log_lines(struct capture *c, int flush)
 	/* A line longer than the buffer, or an unterminated last one. */
 	if (c->line_len && (flush || c->line_len == sizeof(c->line) - 1)) {
 		c->line[c->line_len] = '\0';
-		log_line(c, c->line);
+		log_line(c, c->line, now);
 		c->line_len = 0;
 	}
 	if (flush)
