@@ -225,3 +225,22 @@ stop_in_drain() {
 	sort -n -c "$BATS_TEST_TMPDIR/counts"
 	assert_equal "$(sort -u "$BATS_TEST_TMPDIR/counts" | wc -l)" "$(wc -l < "$BATS_TEST_TMPDIR/counts")"
 }
+
+# The "Also" of issue 16: in immediate mode libpcap gives every packet a
+# kernel frame sized for the largest packet lo can carry (64 KiB): 32 MiB held
+# 256 datagrams (two frames each on lo). -snaplen now sizes the frames too.
+@test "-i kernel buffer: with -snaplen 256 it holds 10000 small datagrams while the hub is stopped" {
+	[ "$(id -u)" -eq 0 ] || skip "native capture needs root (CAP_NET_RAW); CI runs as root"
+	local udp=$(( 20000 + RANDOM % 20000 )) sent=10000
+	start_hub -n -listen 127.0.0.1:0 -snaplen 256 -i lo -f "udp dst port $udp"
+	head -c $(( sent * 64 )) /dev/zero > "$BATS_TEST_TMPDIR/payload"
+	kill -STOP "$HUB_PID"
+	socat -u -b 64 "OPEN:$BATS_TEST_TMPDIR/payload" "UDP-SENDTO:127.0.0.1:$udp"
+	kill -CONT "$HUB_PID"
+	stats_show() { kill -USR1 "$HUB_PID"; log_has "$HUB_LOG" "stats clients=0 records=$sent "; }
+	wait_until 20 stats_show || true
+	kill -TERM "$HUB_PID"
+	hub_exit
+	grep -oE 'exiting .*' "$HUB_LOG" | sed 's/^/# /' >&3
+	grep -qE "exiting status=0 records=$sent .*kernel_drops=0" "$HUB_LOG"
+}
