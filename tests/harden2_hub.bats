@@ -6,6 +6,7 @@
 load helpers
 
 HOSTILE="$BUILD/tools/hostile"
+DOC="$ROOT/docs/operations.md"
 
 eval "helpers_$(declare -f teardown)"
 teardown() {
@@ -105,12 +106,15 @@ flood_run() {
 }
 
 @test "finding 8: a pcapng stream with interfaces but no packets: clients get a valid empty file at once" {
+	grep -qF 'socat -u TCP:localhost:4242 - | tcpdump -nr -' "$DOC"
 	"$BUILD/tools/pcapgen" -c 0 | "$BUILD/tools/pcapnggen" > "$BATS_TEST_TMPDIR/empty.pcapng"
 	start_hub -n -listen 127.0.0.1:0 -drain 30s -cmd "$(gated_cat "$BATS_TEST_TMPDIR/empty.pcapng")"
-	( socat -u "TCP:127.0.0.1:$PORT" - | tcpdump -r - -w "$BATS_TEST_TMPDIR/out.pcap" 2>"$BATS_TEST_TMPDIR/tcpdump.err"
+	# The docs' recipe, and a client that keeps the bytes.
+	( socat -u "TCP:127.0.0.1:$PORT" - | tcpdump -nr - >"$BATS_TEST_TMPDIR/tcpdump.out" 2>&1
 	  echo "$?" > "$BATS_TEST_TMPDIR/rc"; ms > "$BATS_TEST_TMPDIR/end" ) &
 	PIDS+=("$!")
-	wait_clients 1
+	timed_client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_clients 2
 	t0=$(ms)
 	open_gate
 	wait_until 10 test -s "$BATS_TEST_TMPDIR/end"
@@ -118,6 +122,8 @@ flood_run() {
 	echo "# nc | tcpdump -r - ended ${elapsed} ms after the capture started (-drain 30s)" >&3
 	[ "$elapsed" -lt 5000 ]
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/rc")" 0
+	grep -q 'reading from file -' "$BATS_TEST_TMPDIR/tcpdump.out"
+	wait_until 10 test -s "$BATS_TEST_TMPDIR/out.pcap.end"
 	assert_equal "$(file_size "$BATS_TEST_TMPDIR/out.pcap")" 24
 	assert_equal "$(packets "$BATS_TEST_TMPDIR/out.pcap")" 0
 	wait_until 10 proc_gone "$HUB_PID"
@@ -192,6 +198,7 @@ stop_in_drain() {
 	wait_until 20 log_has "$HUB_LOG" 'WRN client is losing records: it reads slower than the capture id=1 addr=127.0.0.1:[0-9]+ dropped=[1-9]'
 	assert_equal "$(log_count "$HUB_LOG" 'client is losing records')" 1
 	wait_until 10 log_has "$notes" 'STATUS=clients=2 packets=100000 .*drops=[1-9][0-9]* kernel_drops=0 lossy_clients=1'
+	grep -qF 'kill -USR1 "$(pidof pcap-broker)"' "$DOC"
 	kill -USR1 "$HUB_PID"
 	wait_until 5 log_has "$HUB_LOG" 'WRN client id=1 .*dropped=[1-9]'
 	wait_until 5 log_has "$HUB_LOG" 'INF client id=2 .*dropped=0 '
@@ -232,6 +239,7 @@ stop_in_drain() {
 @test "-i kernel buffer: with -snaplen 256 it holds 10000 small datagrams while the hub is stopped" {
 	[ "$(id -u)" -eq 0 ] || skip "native capture needs root (CAP_NET_RAW); CI runs as root"
 	local udp=$(( 20000 + RANDOM % 20000 )) sent=10000
+	grep -qF 'pcap-broker -i eth0 -snaplen 256 -listen :4242' "$DOC"
 	start_hub -n -listen 127.0.0.1:0 -snaplen 256 -i lo -f "udp dst port $udp"
 	head -c $(( sent * 64 )) /dev/zero > "$BATS_TEST_TMPDIR/payload"
 	kill -STOP "$HUB_PID"
