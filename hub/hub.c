@@ -90,6 +90,7 @@ static void on_native(struct hub *h, struct watch *w, uint32_t events)
 	int n = native_read(&h->native, &h->ring, err);
 	if (n > 0)
 		h->appended = 1;
+	h->native_backlog = n > 0 && native_backlog(&h->native);
 	if (n < 0) {
 		log_error("native capture failed", "error=\"%s\"", err);
 		h->failed = EXIT_IOERR;
@@ -323,7 +324,7 @@ int hub_run(struct hub *h)
 	struct epoll_event ev[64];
 
 	while (!drained(h)) {
-		int timeout = -1;
+		int timeout = pace_timeout(h);
 		if (h->input_done)
 			timeout = (int)(h->drain_deadline - now_ms()) + 1;
 		else if (h->input_is_file)
@@ -341,6 +342,11 @@ int hub_run(struct hub *h)
 			h->appended = 0;
 			hub_flush_clients(h);
 		}
+		pace_check(h);
+		if (h->native_backlog) {
+			h->native_backlog = 0;
+			pace_after_batch(h);
+		}
 		if (h->input_done)
 			close_finished_clients(h);
 		hub_free_closed(h);
@@ -353,6 +359,9 @@ int hub_run(struct hub *h)
 	struct totals t;
 	stats_totals(h, &t);
 	native_close(&h->native);
+	if (h->pace.holds)
+		log_debug("native batches held for clients about to lose records", "holds=%llu",
+			  (unsigned long long)h->pace.holds);
 	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu", status,
 		 (unsigned long long)t.records, (unsigned long long)t.bytes,
 		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);

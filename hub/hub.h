@@ -11,6 +11,7 @@
 #include "listener.h"
 #include "native.h"
 #include "options.h"
+#include "pace.h"
 #include "refuse.h"
 #include "ring.h"
 #include "stream.h"
@@ -25,6 +26,8 @@ struct hub {
 	struct stream stream;
 	struct capture cap;       /* pid 0 in stdin mode */
 	struct native native;     /* -i: libpcap instead of a command */
+	struct pace pace;         /* -i: batches wait for a client about to lose */
+	int native_backlog;       /* the last native batch filled its budget */
 	struct watch input;       /* the stream's fd */
 	struct watch signals;     /* signalfd */
 	struct watch stats_timer; /* -stats-interval */

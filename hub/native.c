@@ -135,6 +135,11 @@ int native_read(struct native *n, struct ring *r, char err[NATIVE_ERR_LEN])
 	return (int)n->turn_records;
 }
 
+int native_backlog(const struct native *n)
+{
+	return n->turn_bytes >= NATIVE_TURN_BYTES;
+}
+
 void native_drops(const struct native *n, uint64_t *dropped, uint64_t *if_dropped)
 {
 	struct pcap_stat ps;

@@ -25,6 +25,8 @@ int native_open(struct native *n, const char *iface, const char *filter,
  * Records appended, or -1 with a message in err when the capture failed
  * (interface gone, ...). */
 int native_read(struct native *n, struct ring *r, char err[NATIVE_ERR_LEN]);
+/* The last native_read stopped at its budget: the kernel may hold more. */
+int native_backlog(const struct native *n);
 
 /* The kernel's counters: packets it dropped (buffer full, interface). */
 void native_drops(const struct native *n, uint64_t *dropped, uint64_t *if_dropped);

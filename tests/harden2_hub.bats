@@ -31,10 +31,10 @@ stalled_client() {
 	wait_until 10 log_has "$BATS_TEST_TMPDIR/hold.out" 'held 1'
 }
 
-# timed_client OUT: a client saving the stream to OUT; OUT.end holds the
-# time (ms) at which its connection ended.
+# timed_client OUT [NICE]: a client saving the stream to OUT, at nice level
+# NICE (default 0); OUT.end holds the time (ms) at which its connection ended.
 timed_client() {
-	( socat -u -b 262144 "TCP:127.0.0.1:$PORT" "OPEN:$1,creat,trunc"; ms > "$1.end" ) &
+	( nice -n "${2:-0}" socat -u -b 262144 "TCP:127.0.0.1:$PORT" "OPEN:$1,creat,trunc"; ms > "$1.end" ) &
 	PIDS+=("$!")
 }
 
@@ -79,6 +79,7 @@ flood_run() {
 	[ "$(id -u)" -eq 0 ] || skip "native capture needs root (CAP_NET_RAW); CI runs as root"
 	local udp=$(( 20000 + RANDOM % 20000 )) sent=200
 	start_hub -n -listen 127.0.0.1:0 -buffer 4M -i lo -f "udp dst port $udp"
+	# A client that can keep up: on a busy machine it must get the CPU to.
 	timed_client "$BATS_TEST_TMPDIR/out.pcap"
 	wait_clients 1
 	wait_until 5 test -s "$BATS_TEST_TMPDIR/out.pcap" # the header arrived
