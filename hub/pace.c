@@ -27,7 +27,8 @@ static void release(struct hub *h, uint64_t now)
 
 	p->held_ms += now - (p->until - PACE_WAIT_MS);
 	p->holding = 0;
-	watch_add(h->epfd, &h->native.w, EPOLLIN);
+	if (!h->input_done) /* stopped while holding: the fd stays out */
+		watch_add(h->epfd, &h->native.w, EPOLLIN);
 }
 
 void pace_after_batch(struct hub *h)
