@@ -38,8 +38,11 @@ timed_client() {
 	PIDS+=("$!")
 }
 
-# flood_run NAME CMD: a hub running CMD (gated) with one client; sets
-# ELAPSED_MS from the gate's opening to the end of the client's stream.
+size_is() { [ "$(file_size "$1")" -eq "$2" ]; }
+
+# flood_run NAME CMD [TIMEOUT]: a hub running CMD (gated) with one client;
+# sets ELAPSED_MS from the gate's opening until the client has as many bytes
+# as ref.pcap.
 flood_run() {
 	HUB_LOG="$BATS_TEST_TMPDIR/$1.log"
 	start_hub -n -listen 127.0.0.1:0 -cmd "while [ ! -e '$BATS_TEST_TMPDIR/go.$1' ]; do sleep 0.01; done; $2"
@@ -47,8 +50,10 @@ flood_run() {
 	wait_clients 1
 	local t0; t0=$(ms)
 	touch "$BATS_TEST_TMPDIR/go.$1"
-	wait_until "${3:-60}" test -s "$BATS_TEST_TMPDIR/$1.pcap.end" || true
-	ELAPSED_MS=$(( $(cat "$BATS_TEST_TMPDIR/$1.pcap.end" 2>/dev/null || ms) - t0 ))
+	wait_until "${3:-60}" size_is "$BATS_TEST_TMPDIR/$1.pcap" "$(file_size "$BATS_TEST_TMPDIR/ref.pcap")" ||
+		{ echo "# $1: $(file_size "$BATS_TEST_TMPDIR/$1.pcap") bytes after $(( $(ms) - t0 )) ms" >&3; return 1; }
+	ELAPSED_MS=$(( $(ms) - t0 ))
+	wait_until 60 test -s "$BATS_TEST_TMPDIR/$1.pcap.end"
 }
 
 @test "finding 2: a capture command flooding stderr does not starve the stream" {
@@ -57,7 +62,8 @@ flood_run() {
 	flood_run quiet "'$GEN' -c $n -rate $rate"
 	quiet_ms=$ELAPSED_MS
 	cmp "$BATS_TEST_TMPDIR/ref.pcap" "$BATS_TEST_TMPDIR/quiet.pcap"
-	# 40 MB of 2-byte lines on stderr while the capture runs.
+	# 40 MB of 2-byte lines on stderr while the capture runs (the shell
+	# waits for them, so the stream ends when both are done).
 	flood_run noisy "yes w | head -c 40000000 >&2 & '$GEN' -c $n -rate $rate; wait" \
 		$(( 2 * quiet_ms / 1000 + 2 ))
 	noisy_ms=$ELAPSED_MS
