@@ -138,10 +138,11 @@ flood_run() {
 	assert_equal "$HUB_STATUS" 0
 }
 
-# stop_in_drain CMD: a hub running CMD with a stalled client; SIGTERM once
-# the capture has ended and the hub is draining. Sets HUB_STATUS.
+# stop_in_drain CMD LOG: a hub running CMD after a capture, with a stalled
+# client; SIGTERM once LOG says the capture ended and the hub drains (for
+# that client, until -drain). Sets HUB_STATUS.
 stop_in_drain() {
-	start_hub -n -listen 127.0.0.1:0 -drain 30s -cmd "$(gated_cat "$BATS_FILE_TMPDIR/100k.pcap"); $1"
+	start_hub -n -listen 127.0.0.1:0 -drain 6s -cmd "$(gated_cat "$BATS_FILE_TMPDIR/100k.pcap"); $1"
 	stalled_client
 	wait_clients 1
 	open_gate
