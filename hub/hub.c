@@ -105,17 +105,24 @@ static void on_native(struct hub *h, struct watch *w, uint32_t events)
 static void setup_native(struct hub *h)
 {
 	char err[NATIVE_ERR_LEN];
+	struct native_conf c = {
+		.iface = h->opt.interface,
+		.filter = h->opt.filter,
+		.dlt = h->opt.linktype,
+		.kernel_buffer = h->opt.kernel_buffer,
+		.immediate = h->opt.immediate,
+	};
 
-	if (native_open(&h->native, h->opt.interface, h->opt.filter, h->opt.linktype,
-			&h->stream, err) < 0) {
+	if (native_open(&h->native, &c, &h->stream, err) < 0) {
 		log_error("cannot capture", "interface=%s error=\"%s\"", h->opt.interface, err);
 		exit(EXIT_IOERR);
 	}
 	h->native.w.fn = on_native;
 	if (watch_add(h->epfd, &h->native.w, EPOLLIN) < 0)
 		die(EXIT_OSERR, "epoll_ctl failed", errno);
-	log_info("native capture started", "interface=%s linktype=%u snaplen=%u", h->opt.interface,
-		 h->stream.header.linktype, h->stream.header.snaplen);
+	log_info("native capture started", "interface=%s linktype=%u snaplen=%u mode=%s", h->opt.interface,
+		 h->stream.header.linktype, h->stream.header.snaplen, c.immediate ? "immediate" : "blocks");
+	native_log_ring(&h->native, &c);
 }
 
 static void on_capture_stderr(struct hub *h, struct watch *w, uint32_t events)

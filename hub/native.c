@@ -9,18 +9,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "log.h"
 #include "pcap_format.h"
 
 _Static_assert(NATIVE_ERR_LEN == PCAP_ERRBUF_SIZE, "error buffer size");
 
-/* A generous kernel buffer: bursts wait there, not on the floor. In
- * immediate mode libpcap uses TPACKET_V2, whose ring has one fixed-size frame
- * per packet, sized for the largest packet the interface can deliver: about
- * 64 KiB on lo or with receive offloads, so 32 MiB holds only ~512 packets,
- * whatever their size. A -snaplen shrinks the frames to match, and the same
- * 32 MiB then holds far more (docs/operations.md has the figures). */
-#define NATIVE_KERNEL_BUFFER (32 << 20)
+/* The kernel buffer (-B, default 32 MiB in options.c) is libpcap's mmapped
+ * ring. Two ways to fill it, measured in docs/performance.md ("Live capture"):
+ * - immediate mode (-immediate): TPACKET_V2, one fixed-size frame per packet,
+ *   sized for the largest packet the interface can deliver: about 64 KiB on
+ *   lo or with receive offloads, so 32 MiB holds only ~512 packets whatever
+ *   their size (a -snaplen shrinks the frames, docs/operations.md); every
+ *   packet wakes the hub at once.
+ * - the default: TPACKET_V3, packets packed one after the other into blocks
+ *   (libpcap sizes a block to hold one largest frame: 64 to 256 KiB), so the
+ *   same memory holds hundreds of times more small packets; the kernel hands
+ *   over a block when it is full or NATIVE_BLOCK_TIMEOUT_MS after its first
+ *   packet, and one wakeup moves a whole block. */
+#define NATIVE_BLOCK_TIMEOUT_MS 1
 /* Bytes moved from the kernel ring per turn, as a -cmd capture reads at most
  * one 1 MiB pipe read: then clients get their turn. Without a bound, one
  * pcap_dispatch after a pause would drain the whole kernel ring into a
@@ -104,22 +112,45 @@ static int set_link(pcap_t *p, const char *iface, int dlt, char err[NATIVE_ERR_L
 	return -1;
 }
 
-int native_open(struct native *n, const char *iface, const char *filter, int dlt,
-		struct stream *s, char err[NATIVE_ERR_LEN])
+/* The bytes of the kernel ring libpcap obtained: its mappings of the
+ * capture socket in /proc/self/maps (libpcap may settle for less than it
+ * asked for when the kernel refuses, and rounds to whole frames). 0 if
+ * unknown. */
+static uint64_t ring_bytes(int fd)
 {
-	pcap_t *p = pcap_create(iface, err);
+	struct stat st;
+	unsigned long long lo, hi, ino, total = 0;
+	char line[512];
+	FILE *f = fstat(fd, &st) == 0 ? fopen("/proc/self/maps", "re") : NULL;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-%llx %*s %*s %*s %llu", &lo, &hi, &ino) == 3 &&
+		    ino == (unsigned long long)st.st_ino && ino)
+			total += hi - lo;
+	fclose(f);
+	return total;
+}
+
+int native_open(struct native *n, const struct native_conf *c, struct stream *s,
+		char err[NATIVE_ERR_LEN])
+{
+	pcap_t *p = pcap_create(c->iface, err);
 
 	if (!p)
 		return -1;
 	pcap_set_snaplen(p, (int)kernel_snaplen(s->snaplen_clamp));
 	pcap_set_promisc(p, 1);
-	pcap_set_immediate_mode(p, 1);
-	pcap_set_buffer_size(p, NATIVE_KERNEL_BUFFER);
+	pcap_set_immediate_mode(p, c->immediate);
+	pcap_set_timeout(p, NATIVE_BLOCK_TIMEOUT_MS);
+	pcap_set_buffer_size(p, (int)c->kernel_buffer);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO); /* best effort */
 	int rc = pcap_activate(p);
 	if (rc < 0)
-		return fail(p, err, iface);
-	if (set_link(p, iface, dlt, err) < 0) {
+		return fail(p, err, c->iface);
+	const char *iface = c->iface, *filter = c->filter;
+	if (set_link(p, iface, c->dlt, err) < 0) {
 		pcap_close(p);
 		return -1;
 	}
@@ -147,7 +178,19 @@ int native_open(struct native *n, const char *iface, const char *filter, int dlt
 	stream_set_header(s, h.linktype, h.snaplen, h.magic == PCAP_MAGIC_NANO);
 	n->stream = s;
 	n->pcap = p;
+	n->ring_bytes = ring_bytes(n->w.fd);
 	return 0;
+}
+
+void native_log_ring(const struct native *n, const struct native_conf *c)
+{
+	unsigned long long want = c->kernel_buffer, got = n->ring_bytes;
+
+	if (got && got < want)
+		log_warn("kernel buffer smaller than asked: the kernel refused the rest",
+			 "interface=%s requested=%llu obtained=%llu", c->iface, want, got);
+	else
+		log_info("kernel buffer", "interface=%s requested=%llu obtained=%llu", c->iface, want, got);
 }
 
 static void append(u_char *user, const struct pcap_pkthdr *ph, const u_char *data)

@@ -25,6 +25,7 @@
 #define DEFAULT_STALL "5m"
 #define DEFAULT_STALL_MS (5 * 60 * 1000)
 #define DEFAULT_SOCKET_MODE 0660
+#define DEFAULT_KERNEL_BUFFER (32ull << 20)
 
 static const char usage[] =
 	"Usage: pcap-broker [flags]\n"
@@ -42,6 +43,12 @@ static const char usage[] =
 	"                   LINUX_SLL2, LINUX_SLL or EN10MB, or a number; also -linktype\n"
 	"                   [PCAP_BROKER_LINKTYPE] (default: the interface's; for -i any\n"
 	"                   LINUX_SLL2, as tcpdump 4.99 writes)\n"
+	"  -B SIZE          kernel buffer of -i, as tcpdump -B (but a size, e.g. 64M);\n"
+	"                   also -buffer-kernel [PCAP_BROKER_KERNEL_BUFFER] (default 32M,\n"
+	"                   1M to 1G); the size obtained is logged\n"
+	"  -immediate       -i in immediate mode: each packet handed over at once\n"
+	"                   (lowest latency, fewer packets/s) [PCAP_BROKER_IMMEDIATE]\n"
+	"                   (default off: packets come in blocks of at most 1 ms)\n"
 	"  -listen ADDR     TCP address host:port, [v6]:port or :port (port 1 to 65535,\n"
 	"                   or 0: the kernel picks one); may repeat or be\n"
 	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
@@ -92,7 +99,7 @@ static const char usage[] =
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
 	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_MAX_CLIENTS, OPT_ALLOW, OPT_STALL,
-	OPT_SNAPLEN, OPT_PRECISION, OPT_LINKTYPE,
+	OPT_SNAPLEN, OPT_PRECISION, OPT_LINKTYPE, OPT_KBUFFER, OPT_IMMEDIATE,
 	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
@@ -102,6 +109,8 @@ static const struct option longopts[] = {
 	{ "f", required_argument, NULL, OPT_FILTER },
 	{ "y", required_argument, NULL, OPT_LINKTYPE },
 	{ "linktype", required_argument, NULL, OPT_LINKTYPE },
+	{ "B", required_argument, NULL, OPT_KBUFFER },
+	{ "buffer-kernel", required_argument, NULL, OPT_KBUFFER },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
@@ -118,6 +127,7 @@ static const struct option longopts[] = {
 	{ "n", optional_argument, NULL, OPT_N },
 	{ "debug", optional_argument, NULL, OPT_DEBUG },
 	{ "json", optional_argument, NULL, OPT_JSON },
+	{ "immediate", optional_argument, NULL, OPT_IMMEDIATE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "h", no_argument, NULL, OPT_HELP },
@@ -159,6 +169,14 @@ static int add_listen(struct options *o, char *spec)
 static int set_buffer(struct options *o, const char *flag, const char *v)
 {
 	if (parse_size(v, &o->buffer) < 0 || o->buffer < (4ull << 20) || o->buffer > (1ull << 40))
+		return bad(flag, v);
+	return -1;
+}
+
+static int set_kernel_buffer(struct options *o, const char *flag, const char *v)
+{
+	if (parse_size(v, &o->kernel_buffer) < 0 || o->kernel_buffer < (1ull << 20) ||
+	    o->kernel_buffer > (1ull << 30))
 		return bad(flag, v);
 	return -1;
 }
@@ -285,6 +303,10 @@ static int from_env(struct options *o)
 		rc = set_precision(o, "PCAP_BROKER_PRECISION", v);
 	if (rc < 0 && (v = env("PCAP_BROKER_LINKTYPE")))
 		rc = set_linktype(o, "PCAP_BROKER_LINKTYPE", v);
+	if (rc < 0 && (v = env("PCAP_BROKER_KERNEL_BUFFER")))
+		rc = set_kernel_buffer(o, "PCAP_BROKER_KERNEL_BUFFER", v);
+	if (rc < 0 && (v = env("PCAP_BROKER_IMMEDIATE")))
+		rc = parse_bool_flag("PCAP_BROKER_IMMEDIATE", v, &o->immediate);
 	return rc;
 }
 
@@ -333,6 +355,10 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 		return set_precision(o, "-precision", arg);
 	case OPT_LINKTYPE:
 		return set_linktype(o, "-y", arg);
+	case OPT_KBUFFER:
+		return set_kernel_buffer(o, "-B", arg);
+	case OPT_IMMEDIATE:
+		return parse_bool_flag("-immediate", arg, &o->immediate);
 	case OPT_N:
 		return parse_bool_flag("-n", arg, &o->no_dns);
 	case OPT_DEBUG:
@@ -362,6 +388,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->stall_ms = DEFAULT_STALL_MS;
 	o->socket_mode = DEFAULT_SOCKET_MODE;
 	o->linktype = -1;
+	o->kernel_buffer = DEFAULT_KERNEL_BUFFER;
 	if ((rc = from_env(o)) >= 0)
 		return rc;
 	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1)

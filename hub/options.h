@@ -13,6 +13,8 @@ struct options {
 	const char *interface;           /* native capture instead of cmd */
 	const char *filter;              /* BPF for the native capture */
 	int linktype;                    /* its data link type (DLT); -1: default */
+	uint64_t kernel_buffer;          /* its kernel ring, bytes (-B) */
+	int immediate;                   /* its immediate mode (TPACKET_V2) */
 	const char *listen[MAX_LISTEN];  /* TCP addresses; none with "none" */
 	int nlisten;
 	char *listen_env;                /* LISTEN_ADDRESS's copy, kept reachable */
