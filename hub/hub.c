@@ -38,7 +38,7 @@ static void end_input(struct hub *h)
 		close(h->input.fd);
 		h->input.fd = -1;
 	}
-	if (h->native.pcap && !h->pace.holding) /* stopped: read no more packets */
+	if (h->native.n && !h->pace.holding) /* stopped: read no more packets */
 		watch_del(h->epfd, &h->native.w);
 	for (int i = 0; i < h->nlisteners; i++)
 		watch_del(h->epfd, &h->listeners[i].w);
@@ -94,7 +94,7 @@ static void on_native(struct hub *h, struct watch *w, uint32_t events)
 		h->appended = 1;
 	h->native_backlog = n > 0 && native_backlog(&h->native);
 	if (n < 0) {
-		log_error("native capture failed", "error=\"%s\"", err);
+		log_error("native capture failed: the interface is gone or broken", "error=\"%s\"", err);
 		h->failed = EXIT_IOERR;
 		watch_del(h->epfd, &h->native.w);
 		native_close(&h->native);
@@ -106,7 +106,8 @@ static void setup_native(struct hub *h)
 {
 	char err[NATIVE_ERR_LEN];
 	struct native_conf c = {
-		.iface = h->opt.interface,
+		.ifaces = h->opt.ifaces,
+		.nifaces = h->opt.nifaces,
 		.filter = h->opt.filter,
 		.dlt = h->opt.linktype,
 		.kernel_buffer = h->opt.kernel_buffer,
@@ -114,13 +115,16 @@ static void setup_native(struct hub *h)
 	};
 
 	if (native_open(&h->native, &c, &h->stream, err) < 0) {
-		log_error("cannot capture", "interface=%s error=\"%s\"", h->opt.interface, err);
+		log_error("cannot capture", "interface=%s error=\"%s\"", h->opt.ifaces[0], err);
 		exit(EXIT_IOERR);
 	}
 	h->native.w.fn = on_native;
 	if (watch_add(h->epfd, &h->native.w, EPOLLIN) < 0)
 		die(EXIT_OSERR, "epoll_ctl failed", errno);
-	log_info("native capture started", "interface=%s linktype=%u snaplen=%u mode=%s", h->opt.interface,
+	char names[NATIVE_MAX_IFACES * 17] = "";
+	for (int i = 0, k = 0; i < h->native.n && k >= 0 && (size_t)k < sizeof(names); i++)
+		k += snprintf(names + k, sizeof(names) - (size_t)k, "%s%s", i ? "," : "", h->native.ifs[i].name);
+	log_info("native capture started", "interface=%s linktype=%u snaplen=%u mode=%s", names,
 		 h->stream.header.linktype, h->stream.header.snaplen, c.immediate ? "immediate" : "blocks");
 	native_log_ring(&h->native, &c);
 }
@@ -372,8 +376,8 @@ int hub_run(struct hub *h)
 	if (h->pace.holds)
 		log_debug("native batches held for clients about to lose records", "holds=%llu",
 			  (unsigned long long)h->pace.holds);
-	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu", status,
+	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu%s", status,
 		 (unsigned long long)t.records, (unsigned long long)t.bytes,
-		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);
+		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops, t.iface_drops);
 	return status;
 }

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "pcap_format.h"
@@ -133,75 +135,134 @@ static uint64_t ring_bytes(int fd)
 	return total;
 }
 
-int native_open(struct native *n, const struct native_conf *c, struct stream *s,
-		char err[NATIVE_ERR_LEN])
+/* Opens one interface into f: its settings, link type and filter. */
+static int open_one(struct native_if *f, const struct native_conf *c, const char *iface,
+		    uint32_t snaplen, char err[NATIVE_ERR_LEN])
 {
-	pcap_t *p = pcap_create(c->iface, err);
+	pcap_t *p = pcap_create(iface, err);
 
 	if (!p)
 		return -1;
-	pcap_set_snaplen(p, (int)kernel_snaplen(s->snaplen_clamp));
+	pcap_set_snaplen(p, (int)snaplen);
 	pcap_set_promisc(p, 1);
 	pcap_set_immediate_mode(p, c->immediate);
 	pcap_set_timeout(p, NATIVE_BLOCK_TIMEOUT_MS);
 	pcap_set_buffer_size(p, (int)c->kernel_buffer);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO); /* best effort */
-	int rc = pcap_activate(p);
-	if (rc < 0)
-		return fail(p, err, c->iface);
-	const char *iface = c->iface, *filter = c->filter;
+	if (pcap_activate(p) < 0)
+		return fail(p, err, iface);
 	if (set_link(p, iface, c->dlt, err) < 0) {
 		pcap_close(p);
 		return -1;
 	}
-	if (filter) {
+	if (c->filter) {
 		struct bpf_program prog;
-		if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		if (pcap_compile(p, &prog, c->filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
 			return fail(p, err, "bad filter");
-		rc = pcap_setfilter(p, &prog);
+		int rc = pcap_setfilter(p, &prog);
 		pcap_freecode(&prog);
 		if (rc < 0)
 			return fail(p, err, "cannot set filter");
 	}
-	if (pcap_setnonblock(p, 1, err) < 0) {
+	if (pcap_setnonblock(p, 1, err) < 0 || pcap_get_selectable_fd(p) < 0) {
+		snprintf(err, NATIVE_ERR_LEN, "%s: cannot poll this capture", iface);
 		pcap_close(p);
 		return -1;
 	}
-	struct pcap_file_header h;
-	n->w.fd = pcap_get_selectable_fd(p);
-	if (n->w.fd < 0 || header_from_libpcap(p, &h) < 0) {
-		snprintf(err, NATIVE_ERR_LEN, "%s: cannot poll or describe this capture", iface);
-		pcap_close(p);
+	f->pcap = p;
+	f->name = iface;
+	f->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+	f->ring_bytes = ring_bytes(pcap_get_selectable_fd(p));
+	return 0;
+}
+
+/* Every interface must give the first one's link type: one pcap stream has
+ * one. Fills h from the first. */
+static int same_link(struct native *n, struct pcap_file_header *h, char err[NATIVE_ERR_LEN])
+{
+	for (int i = 0; i < n->n; i++) {
+		struct pcap_file_header hi;
+		if (header_from_libpcap(n->ifs[i].pcap, &hi) < 0) {
+			snprintf(err, NATIVE_ERR_LEN, "%s: cannot describe this capture", n->ifs[i].name);
+			return -1;
+		}
+		if (i == 0) {
+			*h = hi;
+		} else if (hi.linktype != h->linktype) {
+			int a = pcap_datalink(n->ifs[0].pcap), b = pcap_datalink(n->ifs[i].pcap);
+			snprintf(err, NATIVE_ERR_LEN, "interfaces %s (%s) and %s (%s) have different link "
+				 "types: one pcap stream cannot carry both (-y may set one for all)",
+				 n->ifs[0].name, pcap_datalink_val_to_name(a) ? pcap_datalink_val_to_name(a) : "?",
+				 n->ifs[i].name, pcap_datalink_val_to_name(b) ? pcap_datalink_val_to_name(b) : "?");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* One fd for the event loop: an epoll set of every interface's fd. */
+static int poll_set(struct native *n, char err[NATIVE_ERR_LEN])
+{
+	n->w.fd = epoll_create1(EPOLL_CLOEXEC);
+	for (int i = 0; n->w.fd >= 0 && i < n->n; i++) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		if (epoll_ctl(n->w.fd, EPOLL_CTL_ADD, pcap_get_selectable_fd(n->ifs[i].pcap), &ev) < 0) {
+			snprintf(err, NATIVE_ERR_LEN, "%s: cannot poll this capture", n->ifs[i].name);
+			return -1;
+		}
+	}
+	if (n->w.fd < 0)
+		snprintf(err, NATIVE_ERR_LEN, "epoll_create1 failed");
+	return n->w.fd < 0 ? -1 : 0;
+}
+
+int native_open(struct native *n, const struct native_conf *c, struct stream *s,
+		char err[NATIVE_ERR_LEN])
+{
+	struct pcap_file_header h = { 0 };
+
+	n->w.fd = -1;
+	n->n = 0;
+	n->live = 1;
+	for (int i = 0; i < c->nifaces; i++) {
+		if (open_one(&n->ifs[i], c, c->ifaces[i], kernel_snaplen(s->snaplen_clamp), err) < 0) {
+			native_close(n);
+			return -1;
+		}
+		n->ifs[i].owner = n;
+		n->n++;
+	}
+	if (same_link(n, &h, err) < 0 || poll_set(n, err) < 0) {
+		native_close(n);
 		return -1;
 	}
 	/* -snaplen and -precision apply as to any other input. */
 	stream_set_header(s, h.linktype, h.snaplen, h.magic == PCAP_MAGIC_NANO);
 	n->stream = s;
-	n->pcap = p;
-	n->ring_bytes = ring_bytes(n->w.fd);
 	return 0;
 }
 
 void native_log_ring(const struct native *n, const struct native_conf *c)
 {
-	unsigned long long want = c->kernel_buffer, got = n->ring_bytes;
-
-	if (got && got < want)
-		log_warn("kernel buffer smaller than asked: the kernel refused the rest",
-			 "interface=%s requested=%llu obtained=%llu", c->iface, want, got);
-	else
-		log_info("kernel buffer", "interface=%s requested=%llu obtained=%llu", c->iface, want, got);
+	for (int i = 0; i < n->n; i++) {
+		unsigned long long want = c->kernel_buffer, got = n->ifs[i].ring_bytes;
+		if (got && got < want)
+			log_warn("kernel buffer smaller than asked: the kernel refused the rest",
+				 "interface=%s requested=%llu obtained=%llu", n->ifs[i].name, want, got);
+		else
+			log_info("kernel buffer", "interface=%s requested=%llu obtained=%llu",
+				 n->ifs[i].name, want, got);
+	}
 }
 
-static void append(u_char *user, const struct pcap_pkthdr *ph, const u_char *data)
+static void emit(struct native_if *f, const struct pcap_pkthdr *ph, const u_char *data)
 {
-	struct native *n = (struct native *)user;
+	struct native *n = f->owner;
 	uint32_t caplen = ph->caplen < PCAP_MAX_CAPLEN ? ph->caplen : PCAP_MAX_CAPLEN;
-	int nano = pcap_get_tstamp_precision(n->pcap) == PCAP_TSTAMP_PRECISION_NANO;
 	struct stream_ts ts = {
 		.sec = ph->ts.tv_sec,
 		.frac = (uint64_t)ph->ts.tv_usec, /* nanoseconds at nano precision */
-		.units = nano ? 1000000000u : 1000000u,
+		.units = f->nano ? 1000000000u : 1000000u,
 	};
 
 	/* Only a timestamp beyond 2106 can fail; such a packet is dropped. */
@@ -209,8 +270,64 @@ static void append(u_char *user, const struct pcap_pkthdr *ph, const u_char *dat
 		n->turn_records++;
 		n->turn_bytes += PCAP_RECORD_HEADER_LEN + caplen;
 	}
-	if (n->turn_bytes >= NATIVE_TURN_BYTES)
-		pcap_breakloop(n->pcap); /* the rest waits for the next turn */
+}
+
+static void append(u_char *user, const struct pcap_pkthdr *ph, const u_char *data)
+{
+	struct native_if *f = (struct native_if *)user;
+
+	emit(f, ph, data);
+	if (f->owner->turn_bytes >= NATIVE_TURN_BYTES)
+		pcap_breakloop(f->pcap); /* the rest waits for the next turn */
+}
+
+static int failed(const struct native_if *f, char err[NATIVE_ERR_LEN])
+{
+	snprintf(err, NATIVE_ERR_LEN, "%s: %s", f->name, pcap_geterr(f->pcap));
+	return -1;
+}
+
+/* The next packet of f into its head (none: f->ph NULL). 0 or -1. */
+static int next(struct native_if *f, char err[NATIVE_ERR_LEN])
+{
+	int rc = pcap_next_ex(f->pcap, &f->ph, &f->data);
+
+	if (rc == 0)
+		f->ph = NULL;
+	return rc < 0 ? failed(f, err) : 0;
+}
+
+static int earlier(const struct pcap_pkthdr *a, int anano, const struct pcap_pkthdr *b, int bnano)
+{
+	uint64_t x = (uint64_t)a->ts.tv_usec * (anano ? 1 : 1000);
+	uint64_t y = (uint64_t)b->ts.tv_usec * (bnano ? 1 : 1000);
+
+	return a->ts.tv_sec != b->ts.tv_sec ? a->ts.tv_sec < b->ts.tv_sec : x < y;
+}
+
+/* Several interfaces: what their kernel rings hold, merged in timestamp
+ * order, up to the turn's budget. Each interface's next packet is its head;
+ * the earliest head goes first. Nothing is held across turns: once the
+ * budget is spent, only the heads already taken are emitted. */
+static int merge(struct native *n, char err[NATIVE_ERR_LEN])
+{
+	for (int i = 0; i < n->n; i++)
+		if (next(&n->ifs[i], err) < 0)
+			return -1;
+	for (;;) {
+		struct native_if *min = NULL;
+		for (int i = 0; i < n->n; i++) {
+			struct native_if *f = &n->ifs[i];
+			if (f->ph && (!min || earlier(f->ph, f->nano, min->ph, min->nano)))
+				min = f;
+		}
+		if (!min)
+			return 0;
+		emit(min, min->ph, min->data);
+		min->ph = NULL;
+		if (n->turn_bytes < NATIVE_TURN_BYTES && next(min, err) < 0)
+			return -1;
+	}
 }
 
 int native_read(struct native *n, struct ring *r, char err[NATIVE_ERR_LEN])
@@ -218,13 +335,12 @@ int native_read(struct native *n, struct ring *r, char err[NATIVE_ERR_LEN])
 	n->ring = r;
 	n->turn_records = 0;
 	n->turn_bytes = 0;
-	/* The fd is level-triggered: what is left brings us back next turn. */
-	int rc = pcap_dispatch(n->pcap, -1, append, (u_char *)n);
-
-	if (rc == PCAP_ERROR) {
-		snprintf(err, NATIVE_ERR_LEN, "%s", pcap_geterr(n->pcap));
-		return -1;
-	}
+	/* The fds are level-triggered: what is left brings us back next turn. */
+	if (n->n > 1)
+		return merge(n, err) < 0 ? -1 : (int)n->turn_records;
+	int rc = pcap_dispatch(n->ifs[0].pcap, -1, append, (u_char *)&n->ifs[0]);
+	if (rc < 0 && rc != PCAP_ERROR_BREAK)
+		return failed(&n->ifs[0], err);
 	return (int)n->turn_records;
 }
 
@@ -233,20 +349,45 @@ int native_backlog(const struct native *n)
 	return n->turn_bytes >= NATIVE_TURN_BYTES;
 }
 
-void native_drops(const struct native *n, uint64_t *dropped, uint64_t *if_dropped)
+uint64_t native_iface_drops(const struct native *n, int i)
 {
 	struct pcap_stat ps;
 
-	*dropped = *if_dropped = 0;
-	if (n->pcap && pcap_stats(n->pcap, &ps) == 0) {
-		*dropped = ps.ps_drop;
-		*if_dropped = ps.ps_ifdrop;
-	}
+	if (i >= n->n || !n->ifs[i].pcap || pcap_stats(n->ifs[i].pcap, &ps) < 0)
+		return 0;
+	return (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+}
+
+uint64_t native_drops(const struct native *n)
+{
+	uint64_t d = 0;
+
+	for (int i = 0; i < n->n; i++)
+		d += native_iface_drops(n, i);
+	return d;
+}
+
+int native_drops_list(const struct native *n, char *buf, size_t len)
+{
+	int k = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n->n && k >= 0 && (size_t)k < len; i++)
+		k += snprintf(buf + k, len - (size_t)k, "%s%s:%llu", i ? "," : "", n->ifs[i].name,
+			      (unsigned long long)native_iface_drops(n, i));
+	return n->n;
 }
 
 void native_close(struct native *n)
 {
-	if (n->pcap)
-		pcap_close(n->pcap);
-	n->pcap = NULL;
+	if (!n->live) /* never opened (the hub runs a command), or closed */
+		return;
+	n->live = 0;
+	for (int i = 0; i < n->n; i++)
+		if (n->ifs[i].pcap)
+			pcap_close(n->ifs[i].pcap);
+	n->n = 0;
+	if (n->w.fd >= 0)
+		close(n->w.fd);
+	n->w.fd = -1;
 }

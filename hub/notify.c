@@ -16,7 +16,7 @@
 
 static struct watch timer = { .fd = -1 };
 static uint64_t watchdog_us;
-static char last_status[200];
+static char last_status[512];
 static int stopping;
 
 static void status_line(const struct hub *h, char *buf, size_t len)
@@ -24,9 +24,10 @@ static void status_line(const struct hub *h, char *buf, size_t len)
 	struct totals t;
 
 	stats_totals(h, &t);
-	snprintf(buf, len, "clients=%u packets=%llu bytes=%llu drops=%llu kernel_drops=%llu lossy_clients=%u",
+	snprintf(buf, len, "clients=%u packets=%llu bytes=%llu drops=%llu kernel_drops=%llu lossy_clients=%u%s",
 		 t.clients, (unsigned long long)t.records, (unsigned long long)t.bytes,
-		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops, t.lossy_clients);
+		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops, t.lossy_clients,
+		 t.iface_drops);
 }
 
 static void on_tick(struct hub *h, struct watch *w, uint32_t events)

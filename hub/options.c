@@ -36,8 +36,10 @@ static const char usage[] =
 	"  -cmd STRING      capture command, run with /bin/sh -c; its stdout must be pcap\n"
 	"                   or pcapng [PCAP_COMMAND]. Without it, and with stdin not a terminal,\n"
 	"                   the stream is read from stdin.\n"
-	"  -i IFACE         capture IFACE natively with libpcap (immediate mode, full\n"
-	"                   snaplen) instead of running a command [PCAP_BROKER_INTERFACE]\n"
+	"  -i IFACE         capture IFACE natively with libpcap (full snaplen) instead of\n"
+	"                   running a command [PCAP_BROKER_INTERFACE]; several (repeat\n"
+	"                   -i or comma-separate, same link type) merge into one stream\n"
+	"                   in timestamp order\n"
 	"  -f FILTER        BPF filter for -i [PCAP_BROKER_FILTER]\n"
 	"  -y TYPE          data link type for -i, as tcpdump -y: a name such as\n"
 	"                   LINUX_SLL2, LINUX_SLL or EN10MB, or a number; also -linktype\n"
@@ -166,6 +168,22 @@ static int add_listen(struct options *o, char *spec)
 	return -1;
 }
 
+/* -i a,b or -i a -i b: a list of interfaces (the string is kept). */
+static int add_ifaces(struct options *o, char *spec)
+{
+	for (char *save, *a = strtok_r(spec, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		if (o->nifaces == MAX_IFACES) {
+			fprintf(stderr, "pcap-broker: at most %d interfaces\n", MAX_IFACES);
+			return EXIT_USAGE;
+		}
+		o->ifaces[o->nifaces++] = a;
+	}
+	if (!o->nifaces)
+		return bad("-i", spec);
+	o->interface = o->ifaces[0];
+	return -1;
+}
+
 static int set_buffer(struct options *o, const char *flag, const char *v)
 {
 	if (parse_size(v, &o->buffer) < 0 || o->buffer < (4ull << 20) || o->buffer > (1ull << 40))
@@ -277,9 +295,10 @@ static int from_env(struct options *o)
 
 	o->cmd = env("PCAP_COMMAND");
 	o->socket_path = env("PCAP_BROKER_SOCKET");
-	o->interface = env("PCAP_BROKER_INTERFACE");
 	o->filter = env("PCAP_BROKER_FILTER");
-	if ((v = env("LISTEN_ADDRESS")))
+	if ((v = env("PCAP_BROKER_INTERFACE")))
+		rc = add_ifaces(o, o->iface_env = strdup(v));
+	if (rc < 0 && (v = env("LISTEN_ADDRESS")))
 		rc = add_listen(o, o->listen_env = strdup(v));
 	if (rc < 0 && (v = env("PCAP_BROKER_BUFFER")))
 		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
@@ -318,8 +337,9 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 		o->cmd = arg;
 		return -1;
 	case OPT_IFACE:
-		o->interface = arg;
-		return -1;
+		if (o->nifaces && o->ifaces[0] == o->iface_env) /* the first -i replaces the env's */
+			o->nifaces = 0;
+		return add_ifaces(o, arg);
 	case OPT_FILTER:
 		o->filter = arg;
 		return -1;

@@ -7,10 +7,14 @@
 #include "acl.h"
 
 #define MAX_LISTEN 16
+#define MAX_IFACES 16 /* NATIVE_MAX_IFACES */
 
 struct options {
 	const char *cmd;                 /* NULL: read the stream from stdin */
-	const char *interface;           /* native capture instead of cmd */
+	const char *interface;           /* native capture instead of cmd: the first */
+	const char *ifaces[MAX_IFACES];  /* every -i interface, merged into one stream */
+	int nifaces;
+	char *iface_env;                 /* PCAP_BROKER_INTERFACE's copy */
 	const char *filter;              /* BPF for the native capture */
 	int linktype;                    /* its data link type (DLT); -1: default */
 	uint64_t kernel_buffer;          /* its kernel ring, bytes (-B) */

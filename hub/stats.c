@@ -1,5 +1,6 @@
 #include "stats.h"
 
+#include <stdio.h>
 #include <unistd.h>
 
 #include "hub.h"
@@ -8,8 +9,6 @@
 
 void stats_totals(const struct hub *h, struct totals *t)
 {
-	uint64_t ifdrop;
-
 	t->clients = h->nclients;
 	t->records = h->ring.records;
 	t->bytes = h->ring.bytes;
@@ -19,8 +18,12 @@ void stats_totals(const struct hub *h, struct totals *t)
 		t->drops += c->dropped;
 		t->lossy_clients += c->dropped > 0;
 	}
-	native_drops(&h->native, &t->kernel_drops, &ifdrop);
-	t->kernel_drops += ifdrop;
+	t->kernel_drops = native_drops(&h->native);
+	t->iface_drops[0] = '\0';
+	if (h->native.n) {
+		int k = snprintf(t->iface_drops, sizeof(t->iface_drops), " interface_drops=");
+		native_drops_list(&h->native, t->iface_drops + k, sizeof(t->iface_drops) - (size_t)k);
+	}
 }
 
 /* Bytes the client still has to receive. */
@@ -54,9 +57,10 @@ void stats_log_totals(const struct hub *h)
 	struct totals t;
 
 	stats_totals(h, &t);
-	log_info("stats", "clients=%u records=%llu bytes=%llu drops=%llu kernel_drops=%llu lossy_clients=%u",
+	log_info("stats", "clients=%u records=%llu bytes=%llu drops=%llu kernel_drops=%llu lossy_clients=%u%s",
 		 t.clients, (unsigned long long)t.records, (unsigned long long)t.bytes,
-		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops, t.lossy_clients);
+		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops, t.lossy_clients,
+		 t.iface_drops);
 }
 
 static void drop_warning(struct client *c, uint64_t now)

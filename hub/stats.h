@@ -11,6 +11,7 @@ struct totals {
 	uint64_t records, bytes;  /* captured */
 	uint64_t drops;           /* records lost by slow clients, past and present */
 	uint64_t kernel_drops;    /* native capture: dropped by the kernel */
+	char iface_drops[320];    /* " interface_drops=eth0:N,eth1:N" with -i, else "" */
 	unsigned lossy_clients;   /* connected clients that have lost records */
 };
 
