@@ -138,6 +138,7 @@ run: deps all
 # A benchmark, never part of check: prints one table (see docs/performance.md).
 bench: deps all
 	bench/run
+	bench/live
 
 include units/units.mk
 include packaging/packaging.mk

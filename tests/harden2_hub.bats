@@ -253,8 +253,8 @@ stop_in_drain() {
 @test "-i kernel buffer: with -snaplen 256 it holds 10000 small datagrams while the hub is stopped" {
 	[ "$(id -u)" -eq 0 ] || skip "native capture needs root (CAP_NET_RAW); CI runs as root"
 	local udp=$(( 20000 + RANDOM % 20000 )) sent=10000
-	grep -qF 'pcap-broker -i eth0 -snaplen 256 -listen :4242' "$DOC"
-	start_hub -n -listen 127.0.0.1:0 -snaplen 256 -i lo -f "udp dst port $udp"
+	grep -qF 'pcap-broker -i eth0 -immediate -snaplen 256 -listen :4242' "$DOC"
+	start_hub -n -listen 127.0.0.1:0 -immediate -snaplen 256 -i lo -f "udp dst port $udp"
 	head -c $(( sent * 64 )) /dev/zero > "$BATS_TEST_TMPDIR/payload"
 	kill -STOP "$HUB_PID"
 	socat -u -b 64 "OPEN:$BATS_TEST_TMPDIR/payload" "UDP-SENDTO:127.0.0.1:$udp"

@@ -156,3 +156,14 @@ out_of_order() {
 	# The client got what was captured before.
 	assert_equal "$(count_in "$out")" 100
 }
+
+@test "bench/live (make bench's live rows): prints the table, in namespaces it removes" {
+	before=$(ip netns list | grep -c '^pbl-' || true)
+	run env BUILD="$BUILD" LIVE_SECONDS=1 LIVE_STEPS=20000 LIVE_FRAMES=64 LIVE_METHODS="tcpdump hub" \
+		"$ROOT/bench/live"
+	assert_success
+	assert_output --regexp 'tcpdump -w /dev/null +64 +20000 +[0-9]+ '
+	assert_output --regexp 'hub -i, 1 client +64 +max +[0-9]+ '
+	assert_output --partial 'zero-loss step'
+	assert_equal "$(ip netns list | grep -c '^pbl-' || true)" "$before"
+}
