@@ -38,7 +38,7 @@ static void end_input(struct hub *h)
 		close(h->input.fd);
 		h->input.fd = -1;
 	}
-	if (h->native.n && !h->pace.holding) /* stopped: read no more packets */
+	if (h->native.live && !h->pace.holding) /* stopped: read no more packets */
 		watch_del(h->epfd, &h->native.w);
 	for (int i = 0; i < h->nlisteners; i++)
 		watch_del(h->epfd, &h->listeners[i].w);

@@ -224,6 +224,7 @@ int native_open(struct native *n, const struct native_conf *c, struct stream *s,
 	n->w.fd = -1;
 	n->n = 0;
 	n->live = 1;
+	memset(n->ifs, 0, sizeof(n->ifs));
 	for (int i = 0; i < c->nifaces; i++) {
 		if (open_one(&n->ifs[i], c, c->ifaces[i], kernel_snaplen(s->snaplen_clamp), err) < 0) {
 			native_close(n);
@@ -354,7 +355,7 @@ uint64_t native_iface_drops(const struct native *n, int i)
 	struct pcap_stat ps;
 
 	if (i >= n->n || !n->ifs[i].pcap || pcap_stats(n->ifs[i].pcap, &ps) < 0)
-		return 0;
+		return i < n->n ? n->ifs[i].drops : 0;
 	return (uint64_t)ps.ps_drop + ps.ps_ifdrop;
 }
 
@@ -383,10 +384,14 @@ void native_close(struct native *n)
 	if (!n->live) /* never opened (the hub runs a command), or closed */
 		return;
 	n->live = 0;
-	for (int i = 0; i < n->n; i++)
-		if (n->ifs[i].pcap)
-			pcap_close(n->ifs[i].pcap);
-	n->n = 0;
+	for (int i = 0; i < n->n; i++) {
+		struct native_if *f = &n->ifs[i];
+		if (!f->pcap)
+			continue;
+		f->drops = native_iface_drops(n, i);
+		pcap_close(f->pcap);
+		f->pcap = NULL;
+	}
 	if (n->w.fd >= 0)
 		close(n->w.fd);
 	n->w.fd = -1;

@@ -15,6 +15,7 @@ struct native_if {
 	const char *name;
 	int nano;                 /* its timestamps are in ns */
 	uint64_t ring_bytes;      /* the kernel ring obtained, 0 if unknown */
+	uint64_t drops;           /* its kernel drops when it was closed */
 	struct native *owner;
 	struct pcap_pkthdr *ph;   /* merge: its next packet, or NULL */
 	const unsigned char *data;
@@ -23,7 +24,7 @@ struct native_if {
 struct native {
 	struct watch w;   /* an epoll set of the interfaces' fds; -1 when closed */
 	struct native_if ifs[NATIVE_MAX_IFACES];
-	int n;            /* interfaces open */
+	int n;            /* interfaces opened (closed ones keep their counts) */
 	int live;         /* native_open was called, native_close not yet */
 	struct stream *stream; /* its output settings apply here too */
 	struct ring *ring;     /* during native_read */
@@ -64,6 +65,7 @@ uint64_t native_drops(const struct native *n);
 uint64_t native_iface_drops(const struct native *n, int i);
 int native_drops_list(const struct native *n, char *buf, size_t len);
 
+/* Closes the capture; the drop counters keep their last values. */
 void native_close(struct native *n);
 
 #endif
