@@ -164,6 +164,6 @@ out_of_order() {
 	assert_success
 	assert_output --regexp 'tcpdump -w /dev/null +64 +20000 +[0-9]+ '
 	assert_output --regexp 'hub -i, 1 client +64 +max +[0-9]+ '
-	assert_output --partial 'zero-loss step'
+	assert_output --partial 'zero-loss pkt/s (step)'
 	assert_equal "$(ip netns list | grep -c '^pbl-' || true)" "$before"
 }
