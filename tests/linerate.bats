@@ -158,6 +158,7 @@ out_of_order() {
 }
 
 @test "bench/live (make bench's live rows): prints the table, in namespaces it removes" {
+	grep -qF 'sudo LIVE_SECONDS=2 LIVE_METHODS="tcpdump hub" bench/live' "$ROOT/docs/performance.md"
 	before=$(ip netns list | grep -c '^pbl-' || true)
 	run env BUILD="$BUILD" LIVE_SECONDS=1 LIVE_STEPS=20000 LIVE_FRAMES=64 LIVE_METHODS="tcpdump hub" \
 		"$ROOT/bench/live"
