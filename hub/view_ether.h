@@ -7,8 +7,6 @@
 
 #include "pcap_format.h"
 
-/* 1 when this build converts link types. */
-int view_ether_built(void);
 /* out: the EN10MB header for a stream with header in. 0, or -1 when its
  * link type has no Ethernet form. */
 int view_ether_header(const struct pcap_file_header *in, struct pcap_file_header *out);

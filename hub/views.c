@@ -61,11 +61,6 @@ void views_setup(struct hub *h)
 		h->views[i].set = h->opt.views[i];
 		if (h->views[i].set.filter)
 			check_filter(&h->views[i].set);
-		if (h->views[i].set.linktype == VIEW_LINK_ETHER && !view_ether_built()) {
-			fprintf(stderr, "pcap-broker: view '%s': linktype=ether: this build has no link-type conversion\n",
-				h->views[i].set.name);
-			exit(EXIT_USAGE);
-		}
 	}
 }
 
