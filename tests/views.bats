@@ -329,3 +329,19 @@ doc_views() {
 	cmp "$d/arkime.ref" "$t/arkime.raw"
 	cmp "$d/ns.pcap" "$t/tulip.raw" # Ethernet already: unchanged
 }
+
+@test "view counters: SIGUSR1 logs each view's clients, records, bytes and filtered records" {
+	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR"
+	start_hub -n -listen none -view 'dns: filter=udp port 53; listen=127.0.0.1:0' \
+		-cmd "$(gated_cat "$d/ns.pcap"); sleep 60"
+	socat -u "TCP:127.0.0.1:$(view_port dns)" "OPEN:$t/dns.raw,creat,trunc" &
+	PIDS+=("$!")
+	wait_clients 1
+	open_gate
+	size_is() { [ "$(stat -c %s "$t/dns.raw")" -eq "$(stat -c %s "$d/dns.ref")" ]; }
+	wait_until 30 size_is
+	kill -USR1 "$HUB_PID"
+	local want
+	want="view view=dns clients=1 accepted=1 records=429 bytes=$(stat -c %s "$d/dns.ref") dropped=0 filtered=2571 unconvertible=0"
+	wait_until 10 log_has "$HUB_LOG" "$want"
+}
