@@ -371,3 +371,29 @@ doc_views() {
 	cmp "$t/snapmicro.ref" "$t/snapmicro.raw"
 	refute grep -E 'dropped=[1-9]' "$HUB_LOG"
 }
+
+@test "linktype=ether: a record with no Ethernet form is counted as unconvertible and skipped, never sent half-done" {
+	local t="$BATS_TEST_TMPDIR"
+	capture_any LINUX_SLL "$t/sll.pcap"
+	# Record 4's SLL protocol becomes 0x0004 (802.2 LLC): no Ethernet II type.
+	local off=24 i caplen
+	for i in 1 2 3; do
+		caplen=$(od -An -tu4 -j $((off + 8)) -N4 "$t/sll.pcap" | tr -d ' ')
+		off=$((off + 16 + caplen))
+	done
+	cp "$t/sll.pcap" "$t/bad.pcap"
+	printf '\x00\x04' | dd of="$t/bad.pcap" bs=1 seek=$((off + 16 + 14)) conv=notrunc 2>/dev/null
+	"$REWRITE" --dlt=enet --infile="$t/sll.pcap" --outfile="$t/all-ether.pcap"
+	editcap -F pcap "$t/all-ether.pcap" "$t/want.pcap" 4 # the same, without record 4
+	start_hub -n -listen none -view 'tulip: linktype=ether; listen=127.0.0.1:0' \
+		-cmd "$(gated_cat "$t/bad.pcap"); sleep 60"
+	socat -u "TCP:127.0.0.1:$(view_port tulip)" "OPEN:$t/got.pcap,creat,trunc" &
+	PIDS+=("$!")
+	wait_clients 1
+	open_gate
+	size_is() { [ "$(stat -c %s "$t/got.pcap")" -eq "$(stat -c %s "$t/want.pcap")" ]; }
+	wait_until 30 size_is
+	cmp "$t/want.pcap" "$t/got.pcap"
+	kill -USR1 "$HUB_PID"
+	wait_until 10 log_has "$HUB_LOG" "view view=tulip clients=1 accepted=1 records=39 .* filtered=0 unconvertible=1"
+}
