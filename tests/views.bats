@@ -397,3 +397,23 @@ doc_views() {
 	kill -USR1 "$HUB_PID"
 	wait_until 10 log_has "$HUB_LOG" "view view=tulip clients=1 accepted=1 records=39 .* filtered=0 unconvertible=1"
 }
+
+@test "a view on a Unix socket of its own (socket=), read with socat | tcpdump -r -" {
+	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR"
+	start_hub -n -listen none -socket "$t/hub.sock" -view "dns: filter=udp port 53; socket=$t/dns.sock" \
+		-cmd "$(gated_cat "$d/ns.pcap")"
+	grep -q "listening addr=unix:$t/dns.sock view=dns" "$HUB_LOG"
+	[ "$(stat -c %a "$t/dns.sock")" = 660 ]
+	socat -u "UNIX-CONNECT:$t/dns.sock" "OPEN:$t/dns.raw,creat,trunc" &
+	PIDS+=("$!")
+	(socat -u "UNIX-CONNECT:$t/dns.sock" - | tcpdump -nr - 2>/dev/null > "$t/dns.txt") &
+	local reader=$!
+	PIDS+=("$reader")
+	wait_clients 2
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	wait "$reader"
+	cmp "$d/dns.ref" "$t/dns.raw"
+	diff <(tcpdump -nr "$d/dns.ref" 2>/dev/null) "$t/dns.txt"
+}
