@@ -24,13 +24,29 @@ view_port() {
 	grep -E "listening.*addr=.* view=$1( |$)" "$HUB_LOG" | head -1 | grep -oE 'addr=[^ ]+' | grep -oE '[0-9]+$'
 }
 
+# reader ADDRESS FILE: a client (socat ADDRESS) saving the stream to FILE;
+# wait_readers waits for every one to have written all it got.
+READERS=()
+reader() {
+	socat -u "$1" "OPEN:$2,creat,trunc" &
+	READERS+=("$!")
+	PIDS+=("$!")
+}
+wait_readers() {
+	local p
+	for p in "${READERS[@]}"; do wait "$p" || true; done
+	READERS=()
+}
+
 # readers NAME PORT: a raw copy ($t/NAME.raw), tcpdump -r - (its text in
 # $t/NAME.tcpdump) and tshark -i TCP@ ($t/NAME.pcapng) on PORT.
 readers() {
 	local t="$BATS_TEST_TMPDIR"
 	socat -u -b 262144 "TCP:127.0.0.1:$2" "OPEN:$t/$1.raw,creat,trunc" &
+	READERS+=("$!")
 	PIDS+=("$!")
 	(socat -u "TCP:127.0.0.1:$2" - | tcpdump -n -r - > "$t/$1.tcpdump" 2>/dev/null) &
+	READERS+=("$!")
 	PIDS+=("$!")
 	timeout 60 tshark -i "TCP@127.0.0.1:$2" -w "$t/$1.pcapng" 2>"$t/$1.tshark.err" &
 	READERS+=("$!")
@@ -138,12 +154,12 @@ capture_any() {
 	PCAP_BROKER_VIEW_DNS="filter=udp port 53; listen=127.0.0.1:0" \
 		PCAP_BROKER_VIEW_snap="snaplen=1; listen=127.0.0.1:0" \
 		start_hub -n -listen none -view 'snap: snaplen=96; listen=127.0.0.1:0' -cmd "$(gated_cat "$d/ns.pcap")"
-	client_on() { socat -u "TCP:127.0.0.1:$1" "OPEN:$2,creat,trunc" & PIDS+=("$!"); }
-	client_on "$(view_port DNS)" "$t/dns.raw"
-	client_on "$(view_port snap)" "$t/snap.raw"
+	reader "TCP:127.0.0.1:$(view_port DNS)" "$t/dns.raw"
+	reader "TCP:127.0.0.1:$(view_port snap)" "$t/snap.raw"
 	wait_clients 2
 	open_gate
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	cmp "$d/dns.ref" "$t/dns.raw"
 	cmp "$d/snap96.ref" "$t/snap.raw"
@@ -155,13 +171,13 @@ capture_any() {
 	# It execs the hub at the first connection, on the same pid.
 	listen_on "$HUB_LOG" 'Listening on' systemd-socket-activate -l 127.0.0.1:@PORT@ --fdname=dns \
 		"$HUB" -n -view 'dns: filter=udp port 53' -cmd "$(gated_cat "$d/ns.pcap")"
-	socat -u "TCP:127.0.0.1:$LPORT" "OPEN:$t/dns.raw,creat,trunc" &
-	PIDS+=("$!")
+	reader "TCP:127.0.0.1:$LPORT" "$t/dns.raw"
 	wait_until 10 log_has "$HUB_LOG" 'ready'
 	wait_clients 1
 	open_gate
 	HUB_PID=$LPID
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	grep -q 'serving a socket passed by systemd.*name=dns.*view=dns' "$HUB_LOG"
 	cmp "$d/dns.ref" "$t/dns.raw"
@@ -172,13 +188,13 @@ capture_any() {
 	start_hub -n -listen none -socket "$sock" -view 'dns: filter=udp port 53' -cmd "$(gated_cat "$d/ns.pcap")"
 	listen_on "$t/socat.log" 'listening on' socat -d -d "TCP-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,fork" \
 		"EXEC:$HELPER -socket $sock -view dns"
-	socat -u "TCP:127.0.0.1:$LPORT" "OPEN:$t/dns.raw,creat,trunc" &
-	PIDS+=("$!")
+	reader "TCP:127.0.0.1:$LPORT" "$t/dns.raw"
 	PCAP_BROKER_VIEW=dns "$HELPER" -socket "$sock" -snaplen 96 < /dev/null > "$t/dns96.raw" &
 	PIDS+=("$!")
 	wait_clients 2
 	open_gate
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	cmp "$d/dns.ref" "$t/dns.raw"
 	editcap -F nsecpcap -s 96 "$d/dns.ref" "$t/dns96.ref"
@@ -267,14 +283,13 @@ bad_view() {
 	printf '\x69\x00\x00\x00' | dd of="$t/wifi.pcap" bs=1 seek=20 conv=notrunc 2>/dev/null
 	start_hub -n -listen 127.0.0.1:0 -view 'tulip: linktype=ether; listen=127.0.0.1:0' \
 		-view 'eth: filter=mpls; listen=127.0.0.1:0' -cmd "$(gated_cat "$t/wifi.pcap")"
-	socat -u "TCP:127.0.0.1:$(view_port tulip)" "OPEN:$t/tulip.raw,creat,trunc" &
-	PIDS+=("$!")
-	socat -u "TCP:127.0.0.1:$(view_port eth)" "OPEN:$t/eth.raw,creat,trunc" &
-	PIDS+=("$!")
-	client "$t/all.raw"
+	reader "TCP:127.0.0.1:$(view_port tulip)" "$t/tulip.raw"
+	reader "TCP:127.0.0.1:$(view_port eth)" "$t/eth.raw"
+	reader "TCP:127.0.0.1:$PORT" "$t/all.raw"
 	wait_clients 3
 	open_gate
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	grep -q "view cannot serve this capture; closing its clients view=tulip error=\"linktype=ether: link type 105 cannot be converted to Ethernet\"" "$HUB_LOG"
 	grep -q "view cannot serve this capture; closing its clients view=eth error=\"filter does not compile for link type 105" "$HUB_LOG"
@@ -287,7 +302,8 @@ bad_view() {
 # doc_views: the -view settings of docs/views.md's four-consumer recipe, as
 # NAME=SETTINGS lines, their listen= left out (the test picks ports).
 doc_views() {
-	grep -oE "^    -view '[^']+'" "$ROOT/docs/views.md" | sed -E "s/^    -view '([a-z]+): (.*)'$/\\1=\\2/; s/; listen=[^;]*//"
+	awk '/<!-- recipe: one hub, four consumers/ { on = 1 } on && /^```$/ { n++; if (n == 2) exit } on && n == 1' \
+		"$ROOT/docs/views.md" | grep -oE "^    -view '[^']+'" | sed -E "s/^    -view '([a-z]+): (.*)'$/\\1=\\2/; s/; listen=[^;]*//"
 }
 
 @test "docs/views.md recipe: Tulip, Arkime, Zeek and a DNS-only Wireshark from one tcpdump -i any (SLL2) hub" {
@@ -318,13 +334,12 @@ doc_views() {
 	PIDS+=("$HUB_PID")
 	HUB_LOG="$t/hub.log"
 	wait_until 10 log_has "$HUB_LOG" ready
-	socat -u "TCP:127.0.0.1:$(view_port arkime)" "OPEN:$t/arkime.raw,creat,trunc" &
-	PIDS+=("$!")
-	socat -u "TCP:127.0.0.1:$(view_port tulip)" "OPEN:$t/tulip.raw,creat,trunc" &
-	PIDS+=("$!")
+	reader "TCP:127.0.0.1:$(view_port arkime)" "$t/arkime.raw"
+	reader "TCP:127.0.0.1:$(view_port tulip)" "$t/tulip.raw"
 	wait_clients 2
 	open_gate
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	cmp "$d/arkime.ref" "$t/arkime.raw"
 	cmp "$d/ns.pcap" "$t/tulip.raw" # Ethernet already: unchanged
@@ -334,8 +349,7 @@ doc_views() {
 	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR"
 	start_hub -n -listen none -view 'dns: filter=udp port 53; listen=127.0.0.1:0' \
 		-cmd "$(gated_cat "$d/ns.pcap"); sleep 60"
-	socat -u "TCP:127.0.0.1:$(view_port dns)" "OPEN:$t/dns.raw,creat,trunc" &
-	PIDS+=("$!")
+	reader "TCP:127.0.0.1:$(view_port dns)" "$t/dns.raw"
 	wait_clients 1
 	open_gate
 	size_is() { [ "$(stat -c %s "$t/dns.raw")" -eq "$(stat -c %s "$d/dns.ref")" ]; }
@@ -365,6 +379,7 @@ doc_views() {
 	wait_clients 2
 	open_gate
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	wait "${readers[@]}"
 	cmp "$t/dns.ref" "$t/dns.raw"
@@ -387,8 +402,7 @@ doc_views() {
 	editcap -F pcap "$t/all-ether.pcap" "$t/want.pcap" 4 # the same, without record 4
 	start_hub -n -listen none -view 'tulip: linktype=ether; listen=127.0.0.1:0' \
 		-cmd "$(gated_cat "$t/bad.pcap"); sleep 60"
-	socat -u "TCP:127.0.0.1:$(view_port tulip)" "OPEN:$t/got.pcap,creat,trunc" &
-	PIDS+=("$!")
+	reader "TCP:127.0.0.1:$(view_port tulip)" "$t/got.pcap"
 	wait_clients 1
 	open_gate
 	size_is() { [ "$(stat -c %s "$t/got.pcap")" -eq "$(stat -c %s "$t/want.pcap")" ]; }
@@ -404,14 +418,14 @@ doc_views() {
 		-cmd "$(gated_cat "$d/ns.pcap")"
 	grep -q "listening addr=unix:$t/dns.sock view=dns" "$HUB_LOG"
 	[ "$(stat -c %a "$t/dns.sock")" = 660 ]
-	socat -u "UNIX-CONNECT:$t/dns.sock" "OPEN:$t/dns.raw,creat,trunc" &
-	PIDS+=("$!")
+	reader "UNIX-CONNECT:$t/dns.sock" "$t/dns.raw"
 	(socat -u "UNIX-CONNECT:$t/dns.sock" - | tcpdump -nr - 2>/dev/null > "$t/dns.txt") &
 	local reader=$!
 	PIDS+=("$reader")
 	wait_clients 2
 	open_gate
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	wait "$reader"
 	cmp "$d/dns.ref" "$t/dns.raw"
