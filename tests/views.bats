@@ -416,4 +416,5 @@ stats_of() {
 	wait "$reader"
 	cmp "$d/dns.ref" "$t/dns.raw"
 	diff <(tcpdump -nr "$d/dns.ref" 2>/dev/null) "$t/dns.txt"
+	[ ! -e "$t/dns.sock" ] && [ ! -e "$t/hub.sock" ] # both removed at exit
 }
