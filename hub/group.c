@@ -1,0 +1,254 @@
+#include "group.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define BUCKET_BITS 12
+#define CACHE_TAG_SHIFT 13 /* a cache entry: tag above, bucket (0..4096) below */
+_Static_assert(GROUP_BUCKETS == 1 << BUCKET_BITS, "buckets: a power of two");
+_Static_assert(GROUP_UNPLACED < 1 << CACHE_TAG_SHIFT, "cache entry holds the bucket");
+_Static_assert((GROUP_FRAG_SLOTS & (GROUP_FRAG_SLOTS - 1)) == 0, "frag slots: a power of two");
+_Static_assert((GROUP_CACHE_SLOTS & (GROUP_CACHE_SLOTS - 1)) == 0, "cache: a power of two");
+
+int group_init(struct group *g, const char *name, enum flow_mode mode)
+{
+	memset(g, 0, sizeof(*g));
+	strncpy(g->name, name, sizeof(g->name) - 1);
+	g->mode = mode;
+	g->linktype = 1;
+	g->eldest = -1;
+	for (int b = 0; b < GROUP_BUCKETS; b++)
+		g->owner[b] = GROUP_NOBODY;
+	g->cache = calloc(GROUP_CACHE_SLOTS, sizeof(*g->cache));
+	if (mode == FLOW_5TUPLE)
+		g->frags = calloc(GROUP_FRAG_SLOTS, sizeof(*g->frags));
+	if (!g->cache || (mode == FLOW_5TUPLE && !g->frags)) {
+		group_free(g);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void group_free(struct group *g)
+{
+	free(g->m);
+	free(g->frags);
+	free(g->cache);
+	g->m = NULL;
+	g->frags = NULL;
+	g->cache = NULL;
+}
+
+void group_set_linktype(struct group *g, uint32_t linktype)
+{
+	g->linktype = linktype;
+	memset(g->cache, 0, GROUP_CACHE_SLOTS * sizeof(*g->cache));
+}
+
+static uint64_t total_weight(const struct group *g)
+{
+	uint64_t w = 0;
+
+	for (uint32_t i = 0; i < g->cap; i++)
+		if (g->m[i].id)
+			w += g->m[i].weight;
+	return w;
+}
+
+/* How far above its share a member is, in units of 1/W bucket. */
+static int64_t surplus(const struct group *g, uint32_t i, uint64_t w)
+{
+	return (int64_t)g->m[i].buckets * (int64_t)w - (int64_t)GROUP_BUCKETS * g->m[i].weight;
+}
+
+/* The member (other than skip) most above its share (dir 1) or most below
+ * it (dir -1); -1 if there is none. */
+static int extreme(const struct group *g, int skip, uint64_t w, int dir)
+{
+	int best = -1;
+	int64_t best_s = 0;
+
+	for (uint32_t i = 0; i < g->cap; i++) {
+		if (!g->m[i].id || (int)i == skip)
+			continue;
+		int64_t s = surplus(g, i, w) * dir;
+		if (best < 0 || s > best_s) {
+			best = (int)i;
+			best_s = s;
+		}
+	}
+	return best;
+}
+
+static int new_slot(struct group *g)
+{
+	for (uint32_t i = 0; i < g->cap; i++)
+		if (!g->m[i].id)
+			return (int)i;
+	if (g->cap >= GROUP_MAX_MEMBERS)
+		return -ENOSPC;
+	uint32_t cap = g->cap ? g->cap * 2 : 8;
+	struct group_member *m = realloc(g->m, cap * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	memset(m + g->cap, 0, (cap - g->cap) * sizeof(*m));
+	g->m = m;
+	g->cap = cap;
+	return new_slot(g);
+}
+
+static void eldest_update(struct group *g)
+{
+	g->eldest = -1;
+	for (uint32_t i = 0; i < g->cap; i++)
+		if (g->m[i].id && (g->eldest < 0 || g->m[i].since < g->m[g->eldest].since))
+			g->eldest = (int)i;
+}
+
+static void log_rebalance(struct group *g, const char *event, const struct group_member *who,
+			  uint32_t moved)
+{
+	g->n.rebalances++;
+	g->n.moved += moved;
+	log_info("group rebalanced", "view=%s event=%s member=%llu weight=%u buckets=%u members=%u moved=%u",
+		 g->name, event, (unsigned long long)who->id, who->weight, who->buckets,
+		 g->members, moved);
+}
+
+/* Takes buckets for slot from the members most above their share, one at a
+ * time, while that brings the two closer to their shares. */
+static uint32_t take_buckets(struct group *g, int slot)
+{
+	uint64_t w = total_weight(g);
+	uint32_t moved = 0;
+	int d;
+
+	for (uint32_t i = 0; i < g->cap; i++)
+		g->m[i].moving = 0;
+	while ((d = extreme(g, slot, w, 1)) >= 0 &&
+	       surplus(g, (uint32_t)d, w) - surplus(g, (uint32_t)slot, w) > (int64_t)w) {
+		g->m[d].buckets--;
+		g->m[d].moving++;
+		g->m[slot].buckets++;
+		moved++;
+	}
+	for (int b = 0; b < GROUP_BUCKETS; b++) {
+		uint16_t o = g->owner[b];
+		if (o == GROUP_NOBODY) { /* the first member: nobody held them */
+			g->m[slot].buckets++;
+			moved++;
+		} else if (g->m[o].moving) {
+			g->m[o].moving--;
+		} else {
+			continue;
+		}
+		g->owner[b] = (uint16_t)slot;
+	}
+	return moved;
+}
+
+int group_join(struct group *g, uint64_t id, uint32_t weight)
+{
+	int slot = new_slot(g);
+
+	if (slot < 0)
+		return slot;
+	g->m[slot] = (struct group_member){
+		.id = id ? id : 1,
+		.since = ++g->joins,
+		.weight = weight == 0 ? 1 : weight > GROUP_WEIGHT_MAX ? GROUP_WEIGHT_MAX : weight,
+	};
+	g->members++;
+	eldest_update(g);
+	uint32_t moved = take_buckets(g, slot);
+	log_rebalance(g, "join", &g->m[slot], moved);
+	return slot;
+}
+
+void group_leave(struct group *g, int slot)
+{
+	uint32_t moved = 0;
+
+	if (slot < 0 || (uint32_t)slot >= g->cap || !g->m[slot].id)
+		return;
+	struct group_member gone = g->m[slot];
+	g->m[slot] = (struct group_member){ 0 };
+	g->members--;
+	uint64_t w = total_weight(g);
+	for (int b = 0; b < GROUP_BUCKETS; b++) {
+		if (g->owner[b] != slot)
+			continue;
+		int r = extreme(g, -1, w, -1);
+		g->owner[b] = r < 0 ? GROUP_NOBODY : (uint16_t)r;
+		if (r >= 0)
+			g->m[r].buckets++;
+		moved++;
+	}
+	eldest_update(g);
+	gone.buckets = 0;
+	log_rebalance(g, "leave", &gone, moved);
+}
+
+int group_owner(const struct group *g, uint32_t bucket)
+{
+	if (bucket == GROUP_UNPLACED)
+		return g->eldest;
+	return g->owner[bucket] == GROUP_NOBODY ? -1 : g->owner[bucket];
+}
+
+/* 5tuple fragments: the first fragment of a datagram seen decides where
+ * all of them go. In order (the usual case) that is the first fragment,
+ * hashed by its 5-tuple like the rest of its flow; a later fragment seen
+ * first uses the 3-tuple (addresses, protocol), and the datagram follows. */
+static uint32_t fragment_hash(struct group *g, const struct flow_key *k, uint32_t ts)
+{
+	struct group_frag *f = &g->frags[k->frag_key & (GROUP_FRAG_SLOTS - 1)];
+	int32_t age = (int32_t)(ts - f->ts);
+
+	if (f->key == k->frag_key && age >= -GROUP_FRAG_TTL && age <= GROUP_FRAG_TTL)
+		return f->hash;
+	*f = (struct group_frag){ .key = k->frag_key, .hash = flow_hash(k, g->mode), .ts = ts };
+	return f->hash;
+}
+
+static uint32_t place(struct group *g, const struct pcap_record_header *h, const uint8_t *data)
+{
+	struct flow_key k;
+	uint32_t hash;
+
+	g->n.placed++;
+	if (flow_parse(g->linktype, data, h->caplen, &k) < 0) {
+		g->n.unplaced++;
+		return GROUP_UNPLACED;
+	}
+	if (k.frag != FLOW_WHOLE)
+		g->n.fragments++;
+	if (k.frag != FLOW_WHOLE && g->mode == FLOW_5TUPLE)
+		hash = fragment_hash(g, &k, h->ts_sec);
+	else
+		hash = flow_hash(&k, g->mode);
+	return hash >> (32 - BUCKET_BITS);
+}
+
+uint32_t group_bucket(struct group *g, uint64_t id, const struct pcap_record_header *h,
+		      const uint8_t *data)
+{
+	uint64_t tag = (id + 1) << CACHE_TAG_SHIFT;
+	uint64_t *e = &g->cache[(id * 0x9e3779b97f4a7c15ull) >> (64 - 14)];
+
+	_Static_assert(GROUP_CACHE_SLOTS == 1 << 14, "cache index bits");
+	if (*e >> CACHE_TAG_SHIFT == tag >> CACHE_TAG_SHIFT)
+		return (uint32_t)(*e & ((1u << CACHE_TAG_SHIFT) - 1));
+	uint32_t b = place(g, h, data);
+	*e = tag | b;
+	return b;
+}
+
+int group_wants(struct group *g, int slot, uint64_t id, const struct pcap_record_header *h,
+		const uint8_t *data)
+{
+	return group_owner(g, group_bucket(g, id, h, data)) == slot;
+}

@@ -1,0 +1,98 @@
+/* Flow-sharded consumer groups (issue 13): the clients of a view with
+ * group= share its stream, each getting the records of whole flows only.
+ *
+ * Every record is placed in one of GROUP_BUCKETS buckets by its flow hash
+ * (flowhash.h); each bucket belongs to one member. Membership changes move
+ * as few buckets as they can: a joining member takes buckets only from
+ * others (those most above their share), a leaving member's buckets go to
+ * those most below theirs, and nobody else's move. Shares follow the
+ * members' weights. Records no hash can place (not IP, cut short) go to the
+ * member that has been in the group longest, and are counted. A group with
+ * no members holds nothing back: it keeps no records for anyone.
+ *
+ * In 5tuple mode fragments are placed through a small table of datagrams:
+ * a datagram's first fragment seen decides for all its fragments. See
+ * docs/groups.md for the rule and why. */
+#ifndef PCAP_BROKER_GROUP_H
+#define PCAP_BROKER_GROUP_H
+
+#include <stdint.h>
+
+#include "flowhash.h"
+#include "pcap_format.h"
+
+#define GROUP_BUCKETS 4096
+#define GROUP_UNPLACED GROUP_BUCKETS  /* the "bucket" of a record no hash places */
+#define GROUP_NOBODY 0xffffu          /* owner of a bucket when nobody is there */
+#define GROUP_MAX_MEMBERS 4096
+#define GROUP_WEIGHT_MAX 1000
+#define GROUP_FRAG_SLOTS 4096         /* datagrams remembered */
+#define GROUP_FRAG_TTL 30             /* seconds of capture time a datagram is remembered */
+#define GROUP_CACHE_SLOTS 16384       /* placements remembered, by record id */
+
+struct group_member {
+	uint64_t id;       /* the client's id, for logs; 0: slot free */
+	uint64_t since;    /* join order */
+	uint32_t weight;
+	uint32_t buckets;  /* how many it owns */
+	uint32_t moving;   /* scratch for a rebalance */
+};
+
+struct group_frag {
+	uint64_t key;      /* flow_key.frag_key */
+	uint32_t hash;     /* the hash all its fragments follow */
+	uint32_t ts;       /* capture time it was set, seconds */
+};
+
+struct group_counters {
+	uint64_t placed;     /* records hashed (each once) */
+	uint64_t unplaced;   /* of those, records no hash could place */
+	uint64_t fragments;  /* of those, IP fragments */
+	uint64_t rebalances; /* joins and leaves */
+	uint64_t moved;      /* buckets that changed owner, over all rebalances */
+};
+
+struct group {
+	char name[32];                  /* the view's, for logs */
+	enum flow_mode mode;
+	uint32_t linktype;
+	uint16_t owner[GROUP_BUCKETS];  /* member slot, or GROUP_NOBODY */
+	struct group_member *m;         /* slots; id 0 is free */
+	uint32_t cap;                   /* slots allocated */
+	uint32_t members;               /* slots in use */
+	uint64_t joins;                 /* for since */
+	int eldest;                     /* slot that gets unplaced records, -1: none */
+	struct group_counters n;
+	struct group_frag *frags;       /* GROUP_FRAG_SLOTS, 5tuple only */
+	uint64_t *cache;                /* GROUP_CACHE_SLOTS: (record id + 1) << 13 | bucket */
+};
+
+/* 0 or -ENOMEM. name is the view's, mode how it hashes. */
+int group_init(struct group *g, const char *name, enum flow_mode mode);
+void group_free(struct group *g);
+
+/* The capture's link type, once its header is known. */
+void group_set_linktype(struct group *g, uint32_t linktype);
+
+/* A member joins: its slot (>= 0), or -ENOSPC / -ENOMEM. weight 1..
+ * GROUP_WEIGHT_MAX (0 counts as 1). Logs the rebalance. */
+int group_join(struct group *g, uint64_t id, uint32_t weight);
+/* Member slot leaves; logs the rebalance. */
+void group_leave(struct group *g, int slot);
+
+/* The bucket of a record (GROUP_UNPLACED if no hash places it). id names
+ * the record uniquely within the stream (its ring position, say): each
+ * record is hashed once, whichever member asks first, and the fragment
+ * table sees it once. */
+uint32_t group_bucket(struct group *g, uint64_t id, const struct pcap_record_header *h,
+		      const uint8_t *data);
+
+/* The member slot that gets a bucket's records, or -1 if nobody. */
+int group_owner(const struct group *g, uint32_t bucket);
+
+/* Whether member slot gets record id: the one decision a delivery path
+ * needs. */
+int group_wants(struct group *g, int slot, uint64_t id, const struct pcap_record_header *h,
+		const uint8_t *data);
+
+#endif
