@@ -19,16 +19,18 @@ int group_init(struct group *g, const char *name, enum flow_mode mode)
 	strncpy(g->name, name, sizeof(g->name) - 1);
 	g->mode = mode;
 	g->linktype = 1;
-	g->eldest = -1;
-	for (int b = 0; b < GROUP_BUCKETS; b++)
-		g->owner[b] = GROUP_NOBODY;
 	g->cache = calloc(GROUP_CACHE_SLOTS, sizeof(*g->cache));
+	g->epochs = calloc(GROUP_EPOCHS, sizeof(*g->epochs));
 	if (mode == FLOW_5TUPLE)
 		g->frags = calloc(GROUP_FRAG_SLOTS, sizeof(*g->frags));
-	if (!g->cache || (mode == FLOW_5TUPLE && !g->frags)) {
+	if (!g->cache || !g->epochs || (mode == FLOW_5TUPLE && !g->frags)) {
 		group_free(g);
 		return -ENOMEM;
 	}
+	g->nepochs = 1;
+	g->epochs[0].eldest = -1;
+	for (int b = 0; b < GROUP_BUCKETS; b++)
+		g->epochs[0].owner[b] = GROUP_NOBODY;
 	return 0;
 }
 
@@ -37,15 +39,49 @@ void group_free(struct group *g)
 	free(g->m);
 	free(g->frags);
 	free(g->cache);
+	free(g->epochs);
 	g->m = NULL;
 	g->frags = NULL;
 	g->cache = NULL;
+	g->epochs = NULL;
 }
 
 void group_set_linktype(struct group *g, uint32_t linktype)
 {
 	g->linktype = linktype;
 	memset(g->cache, 0, GROUP_CACHE_SLOTS * sizeof(*g->cache));
+}
+
+static struct group_epoch *current(const struct group *g)
+{
+	return &g->epochs[g->epoch];
+}
+
+/* The assignment a rebalance at record id at changes: a copy of the
+ * current one from at on (the current one itself if it starts there). */
+static struct group_epoch *begin_epoch(struct group *g, uint64_t at)
+{
+	struct group_epoch *cur = current(g);
+
+	if (at <= cur->from)
+		return cur;
+	g->epoch = (g->epoch + 1) % GROUP_EPOCHS;
+	if (g->nepochs < GROUP_EPOCHS)
+		g->nepochs++;
+	memcpy(current(g), cur, sizeof(*cur));
+	current(g)->from = at;
+	return current(g);
+}
+
+/* The assignment for record id at: the newest that starts at or before it
+ * (the oldest kept, for records older than all). */
+static const struct group_epoch *epoch_at(const struct group *g, uint64_t at)
+{
+	uint32_t i = g->epoch;
+
+	for (uint32_t k = 1; k < g->nepochs && g->epochs[i].from > at; k++)
+		i = (i + GROUP_EPOCHS - 1) % GROUP_EPOCHS;
+	return &g->epochs[i];
 }
 
 static uint64_t total_weight(const struct group *g)
@@ -100,12 +136,12 @@ static int new_slot(struct group *g)
 	return new_slot(g);
 }
 
-static void eldest_update(struct group *g)
+static void eldest_update(struct group *g, struct group_epoch *e)
 {
-	g->eldest = -1;
+	e->eldest = -1;
 	for (uint32_t i = 0; i < g->cap; i++)
-		if (g->m[i].id && (g->eldest < 0 || g->m[i].since < g->m[g->eldest].since))
-			g->eldest = (int)i;
+		if (g->m[i].id && (e->eldest < 0 || g->m[i].since < g->m[e->eldest].since))
+			e->eldest = (int)i;
 }
 
 static void log_rebalance(struct group *g, const char *event, const struct group_member *who,
@@ -120,7 +156,7 @@ static void log_rebalance(struct group *g, const char *event, const struct group
 
 /* Takes buckets for slot from the members most above their share, one at a
  * time, while that brings the two closer to their shares. */
-static uint32_t take_buckets(struct group *g, int slot)
+static uint32_t take_buckets(struct group *g, struct group_epoch *e, int slot)
 {
 	uint64_t w = total_weight(g);
 	uint32_t moved = 0;
@@ -136,7 +172,7 @@ static uint32_t take_buckets(struct group *g, int slot)
 		moved++;
 	}
 	for (int b = 0; b < GROUP_BUCKETS; b++) {
-		uint16_t o = g->owner[b];
+		uint16_t o = e->owner[b];
 		if (o == GROUP_NOBODY) { /* the first member: nobody held them */
 			g->m[slot].buckets++;
 			moved++;
@@ -145,58 +181,67 @@ static uint32_t take_buckets(struct group *g, int slot)
 		} else {
 			continue;
 		}
-		g->owner[b] = (uint16_t)slot;
+		e->owner[b] = (uint16_t)slot;
 	}
 	return moved;
 }
 
-int group_join(struct group *g, uint64_t id, uint32_t weight)
+int group_join(struct group *g, uint64_t who, uint32_t weight, uint64_t at)
 {
 	int slot = new_slot(g);
 
 	if (slot < 0)
 		return slot;
+	struct group_epoch *e = begin_epoch(g, at);
 	g->m[slot] = (struct group_member){
-		.id = id ? id : 1,
+		.id = who ? who : 1,
 		.since = ++g->joins,
 		.weight = weight == 0 ? 1 : weight > GROUP_WEIGHT_MAX ? GROUP_WEIGHT_MAX : weight,
 	};
 	g->members++;
-	eldest_update(g);
-	uint32_t moved = take_buckets(g, slot);
+	eldest_update(g, e);
+	uint32_t moved = take_buckets(g, e, slot);
 	log_rebalance(g, "join", &g->m[slot], moved);
 	return slot;
 }
 
-void group_leave(struct group *g, int slot)
+void group_leave(struct group *g, int slot, uint64_t at)
 {
 	uint32_t moved = 0;
 
 	if (slot < 0 || (uint32_t)slot >= g->cap || !g->m[slot].id)
 		return;
+	struct group_epoch *e = begin_epoch(g, at);
 	struct group_member gone = g->m[slot];
 	g->m[slot] = (struct group_member){ 0 };
 	g->members--;
 	uint64_t w = total_weight(g);
 	for (int b = 0; b < GROUP_BUCKETS; b++) {
-		if (g->owner[b] != slot)
+		if (e->owner[b] != slot)
 			continue;
 		int r = extreme(g, -1, w, -1);
-		g->owner[b] = r < 0 ? GROUP_NOBODY : (uint16_t)r;
+		e->owner[b] = r < 0 ? GROUP_NOBODY : (uint16_t)r;
 		if (r >= 0)
 			g->m[r].buckets++;
 		moved++;
 	}
-	eldest_update(g);
+	eldest_update(g, e);
 	gone.buckets = 0;
 	log_rebalance(g, "leave", &gone, moved);
 }
 
+int group_owner_at(const struct group *g, uint32_t bucket, uint64_t at)
+{
+	const struct group_epoch *e = epoch_at(g, at);
+
+	if (bucket == GROUP_UNPLACED)
+		return e->eldest;
+	return e->owner[bucket] == GROUP_NOBODY ? -1 : e->owner[bucket];
+}
+
 int group_owner(const struct group *g, uint32_t bucket)
 {
-	if (bucket == GROUP_UNPLACED)
-		return g->eldest;
-	return g->owner[bucket] == GROUP_NOBODY ? -1 : g->owner[bucket];
+	return group_owner_at(g, bucket, UINT64_MAX);
 }
 
 /* 5tuple fragments: the first fragment of a datagram seen decides where
@@ -250,5 +295,5 @@ uint32_t group_bucket(struct group *g, uint64_t id, const struct pcap_record_hea
 int group_wants(struct group *g, int slot, uint64_t id, const struct pcap_record_header *h,
 		const uint8_t *data)
 {
-	return group_owner(g, group_bucket(g, id, h, data)) == slot;
+	return group_owner_at(g, group_bucket(g, id, h, data), id) == slot;
 }

@@ -10,6 +10,13 @@
  * member that has been in the group longest, and are counted. A group with
  * no members holds nothing back: it keeps no records for anyone.
  *
+ * Records are named by an id that grows with the stream (their ring
+ * position). A rebalance takes effect at an id, the ring's tail when the
+ * member joins or leaves: records before it keep their owners. So a member
+ * that lags behind still gets the records it was due before a join, and the
+ * newcomer, which starts at the tail, gets its buckets from there on: no
+ * record lost or given twice. The last GROUP_EPOCHS assignments are kept.
+ *
  * In 5tuple mode fragments are placed through a small table of datagrams:
  * a datagram's first fragment seen decides for all its fragments. See
  * docs/groups.md for the rule and why. */
@@ -29,6 +36,7 @@
 #define GROUP_FRAG_SLOTS 4096         /* datagrams remembered */
 #define GROUP_FRAG_TTL 30             /* seconds of capture time a datagram is remembered */
 #define GROUP_CACHE_SLOTS 16384       /* placements remembered, by record id */
+#define GROUP_EPOCHS 16               /* bucket assignments remembered */
 
 struct group_member {
 	uint64_t id;       /* the client's id, for logs; 0: slot free */
@@ -44,6 +52,13 @@ struct group_frag {
 	uint32_t ts;       /* capture time it was set, seconds */
 };
 
+/* One bucket assignment, in force from record id from on. */
+struct group_epoch {
+	uint64_t from;
+	int eldest;                     /* slot that gets unplaced records, -1: none */
+	uint16_t owner[GROUP_BUCKETS];  /* member slot, or GROUP_NOBODY */
+};
+
 struct group_counters {
 	uint64_t placed;     /* records hashed (each once) */
 	uint64_t unplaced;   /* of those, records no hash could place */
@@ -56,12 +71,13 @@ struct group {
 	char name[32];                  /* the view's, for logs */
 	enum flow_mode mode;
 	uint32_t linktype;
-	uint16_t owner[GROUP_BUCKETS];  /* member slot, or GROUP_NOBODY */
+	struct group_epoch *epochs;     /* GROUP_EPOCHS, a ring */
+	uint32_t epoch;                 /* the newest: the current assignment */
+	uint32_t nepochs;               /* kept */
 	struct group_member *m;         /* slots; id 0 is free */
 	uint32_t cap;                   /* slots allocated */
 	uint32_t members;               /* slots in use */
 	uint64_t joins;                 /* for since */
-	int eldest;                     /* slot that gets unplaced records, -1: none */
 	struct group_counters n;
 	struct group_frag *frags;       /* GROUP_FRAG_SLOTS, 5tuple only */
 	uint64_t *cache;                /* GROUP_CACHE_SLOTS: (record id + 1) << 13 | bucket */
@@ -74,21 +90,24 @@ void group_free(struct group *g);
 /* The capture's link type, once its header is known. */
 void group_set_linktype(struct group *g, uint32_t linktype);
 
-/* A member joins: its slot (>= 0), or -ENOSPC / -ENOMEM. weight 1..
+/* A member joins, effective from record id at (the ring's tail): its slot
+ * (>= 0), or -ENOSPC / -ENOMEM. who names it in logs. weight 1..
  * GROUP_WEIGHT_MAX (0 counts as 1). Logs the rebalance. */
-int group_join(struct group *g, uint64_t id, uint32_t weight);
-/* Member slot leaves; logs the rebalance. */
-void group_leave(struct group *g, int slot);
+int group_join(struct group *g, uint64_t who, uint32_t weight, uint64_t at);
+/* Member slot leaves, effective from record id at; logs the rebalance. */
+void group_leave(struct group *g, int slot, uint64_t at);
 
 /* The bucket of a record (GROUP_UNPLACED if no hash places it). id names
- * the record uniquely within the stream (its ring position, say): each
+ * the record uniquely and grows with the stream (its ring position): each
  * record is hashed once, whichever member asks first, and the fragment
  * table sees it once. */
 uint32_t group_bucket(struct group *g, uint64_t id, const struct pcap_record_header *h,
 		      const uint8_t *data);
 
-/* The member slot that gets a bucket's records, or -1 if nobody. */
+/* The member slot that gets a bucket's records now (at: those of record
+ * id at), or -1 if nobody. */
 int group_owner(const struct group *g, uint32_t bucket);
+int group_owner_at(const struct group *g, uint32_t bucket, uint64_t at);
 
 /* Whether member slot gets record id: the one decision a delivery path
  * needs. */

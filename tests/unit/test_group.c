@@ -12,6 +12,19 @@
 
 static struct group g;
 static uint16_t before[GROUP_BUCKETS];
+static uint64_t at = 1; /* the ring position of each rebalance: grows */
+
+#define OWNER(b) (g.epochs[g.epoch].owner[b])
+
+static int join(uint64_t who, uint32_t weight)
+{
+	return group_join(&g, who, weight, at++);
+}
+
+static void leave(int slot)
+{
+	group_leave(&g, slot, at++);
+}
 
 /* Every bucket owned by a live member, counts agree with owner[]. */
 static void check_invariants(void)
@@ -20,11 +33,11 @@ static void check_invariants(void)
 
 	for (int b = 0; b < GROUP_BUCKETS; b++) {
 		if (g.members == 0) {
-			CHECK(g.owner[b] == GROUP_NOBODY);
+			CHECK(OWNER(b) == GROUP_NOBODY);
 			continue;
 		}
-		CHECK(g.owner[b] < g.cap && g.m[g.owner[b]].id);
-		count[g.owner[b]]++;
+		CHECK(OWNER(b) < g.cap && g.m[OWNER(b)].id);
+		count[OWNER(b)]++;
 	}
 	for (uint32_t i = 0; i < g.cap; i++) {
 		if (g.m[i].id)
@@ -40,13 +53,13 @@ static uint32_t changed(void)
 	uint32_t n = 0;
 
 	for (int b = 0; b < GROUP_BUCKETS; b++)
-		n += g.owner[b] != before[b];
+		n += OWNER(b) != before[b];
 	return n;
 }
 
 static void snapshot(void)
 {
-	memcpy(before, g.owner, sizeof(before));
+	memcpy(before, &OWNER(0), sizeof(before));
 }
 
 /* Max and min buckets over live members. */
@@ -69,18 +82,18 @@ static void test_join_leave_minimal(void)
 
 	CHECK(group_init(&g, "t", FLOW_5TUPLE) == 0);
 	CHECK(group_owner(&g, 7) == -1 && group_owner(&g, GROUP_UNPLACED) == -1);
-	slot[0] = group_join(&g, 100, 1);
+	slot[0] = join(100, 1);
 	CHECK(slot[0] >= 0 && g.m[slot[0]].buckets == GROUP_BUCKETS);
 	check_invariants();
 	for (int i = 1; i < 8; i++) {
 		snapshot();
-		slot[i] = group_join(&g, (uint64_t)(100 + i), 1);
+		slot[i] = join((uint64_t)(100 + i), 1);
 		check_invariants();
 		/* Only buckets the newcomer took moved, and it took a fair share. */
 		CHECK(changed() == g.m[slot[i]].buckets);
 		taken += g.m[slot[i]].buckets;
 		for (int b = 0; b < GROUP_BUCKETS; b++)
-			CHECK(g.owner[b] == before[b] || g.owner[b] == slot[i]);
+			CHECK(OWNER(b) == before[b] || OWNER(b) == slot[i]);
 		spread(&min, &max);
 		CHECK(max - min <= 1);
 	}
@@ -89,15 +102,15 @@ static void test_join_leave_minimal(void)
 	for (int i = 2; i < 8; i += 2) {
 		snapshot();
 		uint32_t had = g.m[slot[i]].buckets;
-		group_leave(&g, slot[i]);
+		leave(slot[i]);
 		check_invariants();
 		CHECK(changed() == had);
 		for (int b = 0; b < GROUP_BUCKETS; b++)
-			CHECK(g.owner[b] == before[b] || before[b] == slot[i]);
+			CHECK(OWNER(b) == before[b] || before[b] == slot[i]);
 		spread(&min, &max);
 		CHECK(max - min <= 1);
 	}
-	group_leave(&g, slot[2]); /* twice: nothing */
+	leave(slot[2]); /* twice: nothing */
 	check_invariants();
 	group_free(&g);
 }
@@ -105,17 +118,17 @@ static void test_join_leave_minimal(void)
 static void test_weights(void)
 {
 	CHECK(group_init(&g, "w", FLOW_2TUPLE) == 0);
-	int a = group_join(&g, 1, 1), b = group_join(&g, 2, 2), c = group_join(&g, 3, 1);
+	int a = join(1, 1), b = join(2, 2), c = join(3, 1);
 	check_invariants();
 	CHECK(g.m[a].buckets == 1024 && g.m[b].buckets == 2048 && g.m[c].buckets == 1024);
 	snapshot();
-	group_leave(&g, b);
+	leave(b);
 	check_invariants();
 	CHECK(g.m[a].buckets == 2048 && g.m[c].buckets == 2048 && changed() == 2048);
-	int d = group_join(&g, 4, 6); /* 6 of 8: 3072 buckets */
+	int d = join(4, 6); /* 6 of 8: 3072 buckets */
 	check_invariants();
 	CHECK(g.m[d].buckets == 3072 && g.m[a].buckets == 512 && g.m[c].buckets == 512);
-	CHECK(group_join(&g, 5, 5000) >= 0); /* clamped to GROUP_WEIGHT_MAX */
+	CHECK(join(5, 5000) >= 0); /* clamped to GROUP_WEIGHT_MAX */
 	check_invariants();
 	group_free(&g);
 }
@@ -131,14 +144,14 @@ static void test_churn(void)
 	for (int step = 0; step < 2000; step++) {
 		snapshot();
 		if (nlive == 0 || (nlive < 64 && rand() % 2)) {
-			live[nlive] = group_join(&g, (uint64_t)step + 1, 1);
+			live[nlive] = join((uint64_t)step + 1, 1);
 			CHECK(live[nlive] >= 0);
 			CHECK(changed() == g.m[live[nlive]].buckets);
 			nlive++;
 		} else {
 			int i = rand() % nlive;
 			uint32_t had = g.m[live[i]].buckets;
-			group_leave(&g, live[i]);
+			leave(live[i]);
 			CHECK(changed() == had);
 			live[i] = live[--nlive];
 		}
@@ -173,24 +186,26 @@ static void test_no_members_and_unplaced(void)
 	CHECK(group_init(&g, "u", FLOW_5TUPLE) == 0);
 	/* No members: nobody wants anything, nothing is held. */
 	CHECK(group_owner(&g, group_bucket(&g, 1, &h, pkt)) == -1);
-	int a = group_join(&g, 1, 1), b = group_join(&g, 2, 1), c = group_join(&g, 3, 1);
-	CHECK(group_wants(&g, a, 1, &h, pkt) + group_wants(&g, b, 1, &h, pkt) +
-	      group_wants(&g, c, 1, &h, pkt) == 1);
+	int a = join(1, 1), b = join(2, 1), c = join(3, 1);
+	uint64_t id = at; /* records after the joins */
+	CHECK(group_wants(&g, a, id, &h, pkt) + group_wants(&g, b, id, &h, pkt) +
+	      group_wants(&g, c, id, &h, pkt) == 1);
 	/* ARP: unplaced, to the eldest member, counted once per record. */
 	uint32_t an = pkt_ether(pkt, 0x0806, 0) + 28;
 	struct pcap_record_header ah = rec(an, 1);
 	uint64_t before_unplaced = g.n.unplaced;
-	CHECK(group_bucket(&g, 2, &ah, pkt) == GROUP_UNPLACED);
-	CHECK(group_wants(&g, a, 2, &ah, pkt) && !group_wants(&g, b, 2, &ah, pkt) && !group_wants(&g, c, 2, &ah, pkt));
+	CHECK(group_bucket(&g, id + 1, &ah, pkt) == GROUP_UNPLACED);
+	CHECK(group_wants(&g, a, id + 1, &ah, pkt) && !group_wants(&g, b, id + 1, &ah, pkt) &&
+	      !group_wants(&g, c, id + 1, &ah, pkt));
 	CHECK(g.n.unplaced == before_unplaced + 1);
 	/* A truncated IPv4 header too. */
 	n = pkt_ether(pkt, 0x0800, 0) + 10;
 	h = rec(n, 1);
-	CHECK(group_bucket(&g, 3, &h, pkt) == GROUP_UNPLACED && g.n.unplaced == before_unplaced + 2);
-	group_leave(&g, a); /* the next eldest takes them */
+	CHECK(group_bucket(&g, id + 2, &h, pkt) == GROUP_UNPLACED && g.n.unplaced == before_unplaced + 2);
+	leave(a); /* the next eldest takes them */
 	CHECK(group_owner(&g, GROUP_UNPLACED) == b);
-	group_leave(&g, b);
-	group_leave(&g, c);
+	leave(b);
+	leave(c);
 	CHECK(group_owner(&g, GROUP_UNPLACED) == -1);
 	check_invariants();
 	group_free(&g);
@@ -206,8 +221,8 @@ static void test_hashed_once(void)
 	CHECK(group_init(&g, "c", FLOW_5TUPLE) == 0);
 	int s[4];
 	for (int i = 0; i < 4; i++)
-		s[i] = group_join(&g, (uint64_t)i + 1, 1);
-	for (uint64_t id = 0; id < 1000; id++)
+		s[i] = join((uint64_t)i + 1, 1);
+	for (uint64_t id = at; id < at + 1000; id++)
 		for (int i = 0; i < 4; i++)
 			group_wants(&g, s[i], id, &h, pkt);
 	CHECK(g.n.placed == 1000);
@@ -283,11 +298,12 @@ static void fairness(int members, uint32_t nflows)
 {
 	char a[32], b[32];
 	int s[16], *flow_owner = malloc(nflows * sizeof(int));
-	uint64_t got[16] = { 0 }, total = 0, id = 0;
+	uint64_t got[16] = { 0 }, total = 0, id;
 
 	CHECK(group_init(&g, "fair", FLOW_5TUPLE) == 0);
 	for (int i = 0; i < members; i++)
-		s[i] = group_join(&g, (uint64_t)i + 1, 1);
+		s[i] = join((uint64_t)i + 1, 1);
+	id = at;
 	srand(9);
 	for (uint32_t fl = 0; fl < nflows; fl++) {
 		snprintf(a, sizeof(a), "10.%u.%u.%u", fl % 3, (fl >> 8) & 255, fl & 255);
@@ -330,6 +346,51 @@ static void test_fairness(void)
 	fairness(8, 20000);
 }
 
+/* A rebalance takes effect at its position: records before it keep their
+ * owners (a lagging member still gets them), records from it on follow the
+ * new assignment; nothing is lost or given twice. */
+static void test_epochs(void)
+{
+	const struct pkt_flow f = { 4, "10.0.0.1", "10.0.0.2", 6, 1000, 80 };
+	char a[32];
+	struct pcap_record_header h;
+	int s[20];
+
+	CHECK(group_init(&g, "e", FLOW_5TUPLE) == 0);
+	s[0] = join(1, 1);
+	s[1] = join(2, 1);
+	uint64_t t_join = at;
+	s[2] = join(3, 1);
+	uint64_t t_leave = at;
+	leave(s[0]);
+	int moved_to_new = 0, kept = 0;
+	for (int i = 0; i < 500; i++) {
+		struct pkt_flow fl = f;
+		snprintf(a, sizeof(a), "10.0.%d.%d", i / 200, i % 200);
+		fl.src = a;
+		h = rec(frame(&fl, 10), 1);
+		uint64_t old_id = t_join - 1, mid_id = t_leave - 1, new_id = at + 10;
+		/* Before the join: s[0] or s[1], never the newcomer. */
+		int o = group_owner_at(&g, group_bucket(&g, old_id * 1000 + (uint64_t)i, &h, pkt), old_id);
+		CHECK(o == s[0] || o == s[1]);
+		int m = group_owner_at(&g, group_bucket(&g, mid_id * 1000 + (uint64_t)i, &h, pkt), mid_id);
+		CHECK(m == o || m == s[2]); /* the join only moved flows to s[2] */
+		moved_to_new += m == s[2];
+		int n = group_owner_at(&g, group_bucket(&g, new_id * 1000 + (uint64_t)i, &h, pkt), new_id);
+		CHECK(n == s[1] || n == s[2]);
+		CHECK(m == s[0] || n == m); /* the leave only moved s[0]'s flows */
+		kept += n == m;
+	}
+	printf("# epochs: %d of 500 flows moved to the newcomer, %d stayed through the leave\n", moved_to_new, kept);
+	CHECK(moved_to_new > 100 && moved_to_new < 230 && kept > 270);
+	/* More rebalances than kept epochs: old records fall back to the oldest kept. */
+	for (int i = 3; i < 20; i++)
+		s[i] = join((uint64_t)i + 1, 1);
+	CHECK(g.nepochs == GROUP_EPOCHS);
+	CHECK(group_owner_at(&g, 5, 0) >= 0);
+	group_free(&g);
+}
+
 int main(void)
 {
 	log_setup("test_group", LOG_WARN, 0); /* rebalance lines: thousands */
@@ -340,5 +401,6 @@ int main(void)
 	test_hashed_once();
 	test_fragments();
 	test_fairness();
+	test_epochs();
 	return UNIT_DONE("group");
 }
