@@ -54,8 +54,9 @@ void hub_setup(struct hub *h);
 int hub_run(struct hub *h);
 
 /* Clients. */
+/* v: the client's view; NULL: the default. */
 void hub_add_client(struct hub *h, int fd, const char *addr,
-		    const struct sockaddr_storage *peer);
+		    const struct sockaddr_storage *peer, struct view *v);
 void hub_close_client(struct hub *h, struct client *c, const char *why);
 void hub_flush_clients(struct hub *h);
 void hub_free_closed(struct hub *h);
