@@ -7,11 +7,8 @@
 #include "log.h"
 
 #define BUCKET_BITS 12
-#define CACHE_TAG_SHIFT 13 /* a cache entry: tag above, bucket (0..4096) below */
 _Static_assert(GROUP_BUCKETS == 1 << BUCKET_BITS, "buckets: a power of two");
-_Static_assert(GROUP_UNPLACED < 1 << CACHE_TAG_SHIFT, "cache entry holds the bucket");
 _Static_assert((GROUP_FRAG_SLOTS & (GROUP_FRAG_SLOTS - 1)) == 0, "frag slots: a power of two");
-_Static_assert((GROUP_CACHE_SLOTS & (GROUP_CACHE_SLOTS - 1)) == 0, "cache: a power of two");
 
 int group_init(struct group *g, const char *name, enum flow_mode mode)
 {
@@ -19,11 +16,10 @@ int group_init(struct group *g, const char *name, enum flow_mode mode)
 	strncpy(g->name, name, sizeof(g->name) - 1);
 	g->mode = mode;
 	g->linktype = 1;
-	g->cache = calloc(GROUP_CACHE_SLOTS, sizeof(*g->cache));
 	g->epochs = calloc(GROUP_EPOCHS, sizeof(*g->epochs));
 	if (mode == FLOW_5TUPLE)
 		g->frags = calloc(GROUP_FRAG_SLOTS, sizeof(*g->frags));
-	if (!g->cache || !g->epochs || (mode == FLOW_5TUPLE && !g->frags)) {
+	if (!g->epochs || (mode == FLOW_5TUPLE && !g->frags)) {
 		group_free(g);
 		return -ENOMEM;
 	}
@@ -38,18 +34,15 @@ void group_free(struct group *g)
 {
 	free(g->m);
 	free(g->frags);
-	free(g->cache);
 	free(g->epochs);
 	g->m = NULL;
 	g->frags = NULL;
-	g->cache = NULL;
 	g->epochs = NULL;
 }
 
 void group_set_linktype(struct group *g, uint32_t linktype)
 {
 	g->linktype = linktype;
-	memset(g->cache, 0, GROUP_CACHE_SLOTS * sizeof(*g->cache));
 }
 
 static struct group_epoch *current(const struct group *g)
@@ -259,7 +252,7 @@ static uint32_t fragment_hash(struct group *g, const struct flow_key *k, uint32_
 	return f->hash;
 }
 
-static uint32_t place(struct group *g, const struct pcap_record_header *h, const uint8_t *data)
+uint32_t group_place(struct group *g, const struct pcap_record_header *h, const uint8_t *data)
 {
 	struct flow_key k;
 	uint32_t hash;
@@ -276,24 +269,4 @@ static uint32_t place(struct group *g, const struct pcap_record_header *h, const
 	else
 		hash = flow_hash(&k, g->mode);
 	return hash >> (32 - BUCKET_BITS);
-}
-
-uint32_t group_bucket(struct group *g, uint64_t id, const struct pcap_record_header *h,
-		      const uint8_t *data)
-{
-	uint64_t tag = (id + 1) << CACHE_TAG_SHIFT;
-	uint64_t *e = &g->cache[(id * 0x9e3779b97f4a7c15ull) >> (64 - 14)];
-
-	_Static_assert(GROUP_CACHE_SLOTS == 1 << 14, "cache index bits");
-	if (*e >> CACHE_TAG_SHIFT == tag >> CACHE_TAG_SHIFT)
-		return (uint32_t)(*e & ((1u << CACHE_TAG_SHIFT) - 1));
-	uint32_t b = place(g, h, data);
-	*e = tag | b;
-	return b;
-}
-
-int group_wants(struct group *g, int slot, uint64_t id, const struct pcap_record_header *h,
-		const uint8_t *data)
-{
-	return group_owner_at(g, group_bucket(g, id, h, data), id) == slot;
 }

@@ -10,7 +10,7 @@
  * member that has been in the group longest, and are counted. A group with
  * no members holds nothing back: it keeps no records for anyone.
  *
- * Records are named by an id that grows with the stream (their ring
+ * Records are named by an id that grows with the stream (from their ring
  * position). A rebalance takes effect at an id, the ring's tail when the
  * member joins or leaves: records before it keep their owners. So a member
  * that lags behind still gets the records it was due before a join, and the
@@ -35,7 +35,6 @@
 #define GROUP_WEIGHT_MAX 1000
 #define GROUP_FRAG_SLOTS 4096         /* datagrams remembered */
 #define GROUP_FRAG_TTL 30             /* seconds of capture time a datagram is remembered */
-#define GROUP_CACHE_SLOTS 16384       /* placements remembered, by record id */
 #define GROUP_EPOCHS 16               /* bucket assignments remembered */
 
 struct group_member {
@@ -60,7 +59,7 @@ struct group_epoch {
 };
 
 struct group_counters {
-	uint64_t placed;     /* records hashed (each once) */
+	uint64_t placed;     /* records placed (group_place calls) */
 	uint64_t unplaced;   /* of those, records no hash could place */
 	uint64_t fragments;  /* of those, IP fragments */
 	uint64_t rebalances; /* joins and leaves */
@@ -80,7 +79,6 @@ struct group {
 	uint64_t joins;                 /* for since */
 	struct group_counters n;
 	struct group_frag *frags;       /* GROUP_FRAG_SLOTS, 5tuple only */
-	uint64_t *cache;                /* GROUP_CACHE_SLOTS: (record id + 1) << 13 | bucket */
 };
 
 /* 0 or -ENOMEM. name is the view's, mode how it hashes. */
@@ -97,21 +95,14 @@ int group_join(struct group *g, uint64_t who, uint32_t weight, uint64_t at);
 /* Member slot leaves, effective from record id at; logs the rebalance. */
 void group_leave(struct group *g, int slot, uint64_t at);
 
-/* The bucket of a record (GROUP_UNPLACED if no hash places it). id names
- * the record uniquely and grows with the stream (its ring position): each
- * record is hashed once, whichever member asks first, and the fragment
- * table sees it once. */
-uint32_t group_bucket(struct group *g, uint64_t id, const struct pcap_record_header *h,
-		      const uint8_t *data);
+/* The bucket of a record (GROUP_UNPLACED if no hash places it). Call it
+ * once per record, in stream order (bucket_memo.h remembers the answer for
+ * every member): in 5tuple mode the fragment table learns from it. */
+uint32_t group_place(struct group *g, const struct pcap_record_header *h, const uint8_t *data);
 
-/* The member slot that gets a bucket's records now (at: those of record
- * id at), or -1 if nobody. */
+/* The member slot that gets a bucket's records now (_at: the records from
+ * id at on, under the assignment then in force), or -1 if nobody. */
 int group_owner(const struct group *g, uint32_t bucket);
 int group_owner_at(const struct group *g, uint32_t bucket, uint64_t at);
-
-/* Whether member slot gets record id: the one decision a delivery path
- * needs. */
-int group_wants(struct group *g, int slot, uint64_t id, const struct pcap_record_header *h,
-		const uint8_t *data);
 
 #endif

@@ -33,6 +33,10 @@ static inline uint32_t pkt_l4(uint8_t *p, const struct pkt_flow *f, uint32_t pay
 	pkt_put16(p + 2, f->dport);
 	if (f->proto == 17)
 		pkt_put16(p + 4, (uint16_t)(8 + payload));
+	if (f->proto == 6) {
+		p[12] = 0x50; /* 20-byte header */
+		p[13] = 0x10; /* ACK */
+	}
 	return (f->proto == 6 ? 20 : f->proto == 17 ? 8 : f->proto == 132 ? 12 : 8) + payload;
 }
 

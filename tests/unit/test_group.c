@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bucket_memo.h"
 #include "group.h"
 #include "log.h"
 #include "packets.h"
@@ -24,6 +25,12 @@ static int join(uint64_t who, uint32_t weight)
 static void leave(int slot)
 {
 	group_leave(&g, slot, at++);
+}
+
+/* Whether member slot gets record id (placed now). */
+static int wants(int slot, uint64_t id, const struct pcap_record_header *h, const uint8_t *data)
+{
+	return group_owner_at(&g, group_place(&g, h, data), id) == slot;
 }
 
 /* Every bucket owned by a live member, counts agree with owner[]. */
@@ -185,23 +192,24 @@ static void test_no_members_and_unplaced(void)
 
 	CHECK(group_init(&g, "u", FLOW_5TUPLE) == 0);
 	/* No members: nobody wants anything, nothing is held. */
-	CHECK(group_owner(&g, group_bucket(&g, 1, &h, pkt)) == -1);
+	CHECK(group_owner(&g, group_place(&g, &h, pkt)) == -1);
 	int a = join(1, 1), b = join(2, 1), c = join(3, 1);
 	uint64_t id = at; /* records after the joins */
-	CHECK(group_wants(&g, a, id, &h, pkt) + group_wants(&g, b, id, &h, pkt) +
-	      group_wants(&g, c, id, &h, pkt) == 1);
-	/* ARP: unplaced, to the eldest member, counted once per record. */
+	CHECK(wants(a, id, &h, pkt) + wants(b, id, &h, pkt) +
+	      wants(c, id, &h, pkt) == 1);
+	/* ARP: unplaced, counted, to the eldest member. */
 	uint32_t an = pkt_ether(pkt, 0x0806, 0) + 28;
 	struct pcap_record_header ah = rec(an, 1);
 	uint64_t before_unplaced = g.n.unplaced;
-	CHECK(group_bucket(&g, id + 1, &ah, pkt) == GROUP_UNPLACED);
-	CHECK(group_wants(&g, a, id + 1, &ah, pkt) && !group_wants(&g, b, id + 1, &ah, pkt) &&
-	      !group_wants(&g, c, id + 1, &ah, pkt));
+	CHECK(group_place(&g, &ah, pkt) == GROUP_UNPLACED);
 	CHECK(g.n.unplaced == before_unplaced + 1);
+	CHECK(wants(a, id + 1, &ah, pkt) && !wants(b, id + 1, &ah, pkt) &&
+	      !wants(c, id + 1, &ah, pkt));
 	/* A truncated IPv4 header too. */
 	n = pkt_ether(pkt, 0x0800, 0) + 10;
 	h = rec(n, 1);
-	CHECK(group_bucket(&g, id + 2, &h, pkt) == GROUP_UNPLACED && g.n.unplaced == before_unplaced + 2);
+	before_unplaced = g.n.unplaced;
+	CHECK(group_place(&g, &h, pkt) == GROUP_UNPLACED && g.n.unplaced == before_unplaced + 1);
 	leave(a); /* the next eldest takes them */
 	CHECK(group_owner(&g, GROUP_UNPLACED) == b);
 	leave(b);
@@ -211,22 +219,34 @@ static void test_no_members_and_unplaced(void)
 	group_free(&g);
 }
 
-/* The cache: one parse per record id, whoever asks. */
-static void test_hashed_once(void)
+/* The memo: a bucket per ring record while its slot holds it. */
+static void test_memo(void)
 {
-	const struct pkt_flow f = { 6, "2001:db8::1", "2001:db8::2", 17, 1000, 53 };
-	uint32_t n = frame(&f, 10);
-	struct pcap_record_header h = rec(n, 1);
+	struct bucket_memo m;
+	struct ring_pos p = { .seq = 0, .off = 0 };
 
-	CHECK(group_init(&g, "c", FLOW_5TUPLE) == 0);
-	int s[4];
-	for (int i = 0; i < 4; i++)
-		s[i] = join((uint64_t)i + 1, 1);
-	for (uint64_t id = at; id < at + 1000; id++)
-		for (int i = 0; i < 4; i++)
-			group_wants(&g, s[i], id, &h, pkt);
-	CHECK(g.n.placed == 1000);
-	group_free(&g);
+	CHECK(bucket_memo_init(&m, 4) == 0);
+	CHECK(bucket_memo_get(&m, p) == -1);
+	CHECK(bucket_memo_put(&m, p, 0) == 0 && bucket_memo_get(&m, p) == 0);
+	for (uint32_t off = 16; off < RING_SLOT_SIZE; off += 16 * 97) {
+		p.off = off;
+		CHECK(bucket_memo_put(&m, p, GROUP_UNPLACED - off % 7) == 0);
+	}
+	p.off = 16 * 97 * 3 + 16;
+	CHECK(bucket_memo_get(&m, p) == (int)(GROUP_UNPLACED - p.off % 7));
+	p.off = RING_SLOT_SIZE; /* the end of a full slot: still an entry */
+	CHECK(bucket_memo_put(&m, p, 5) == 0 && bucket_memo_get(&m, p) == 5);
+	p.off = 32;
+	CHECK(bucket_memo_get(&m, p) == -1);
+	/* Slot 0 recycled as sequence 4: its old entries are gone. */
+	p = (struct ring_pos){ .seq = 4, .off = 16 };
+	CHECK(bucket_memo_get(&m, p) == -1);
+	CHECK(bucket_memo_put(&m, p, 9) == 0 && bucket_memo_get(&m, p) == 9);
+	p.seq = 0;
+	CHECK(bucket_memo_get(&m, p) == -1);
+	p = (struct ring_pos){ .seq = 4, .off = 0 };
+	CHECK(bucket_memo_get(&m, p) == -1);
+	bucket_memo_free(&m);
 }
 
 /* Fragments in 5tuple: a datagram's fragments go with its flow when the
@@ -248,18 +268,17 @@ static uint32_t frag(const struct pkt_flow *f, uint16_t id, uint16_t off_flags)
 static void test_fragments(void)
 {
 	const struct pkt_flow f = { 4, "10.9.0.1", "10.9.0.2", 17, 4444, 2049 };
-	uint64_t id = 0;
 
 	CHECK(group_init(&g, "f", FLOW_5TUPLE) == 0);
 	uint32_t n = frame(&f, 10);
 	struct pcap_record_header h = rec(n, 100);
-	uint32_t flow_bucket = group_bucket(&g, id++, &h, pkt);
+	uint32_t flow_bucket = group_place(&g, &h, pkt);
 	/* 200 datagrams in order: first, middle, last fragment. */
 	for (uint16_t dg = 0; dg < 200; dg++) {
 		uint16_t offs[3] = { 0x2000, 0x2000 | 8, 16 };
 		for (int i = 0; i < 3; i++) {
 			h = rec(frag(&f, dg, offs[i]), 100);
-			CHECK(group_bucket(&g, id++, &h, pkt) == flow_bucket);
+			CHECK(group_place(&g, &h, pkt) == flow_bucket);
 		}
 	}
 	/* Out of order (last first): all fragments of each datagram together. */
@@ -268,7 +287,7 @@ static void test_fragments(void)
 		uint32_t first = 0;
 		for (int i = 0; i < 3; i++) {
 			h = rec(frag(&f, dg, offs[i]), 100);
-			uint32_t b = group_bucket(&g, id++, &h, pkt);
+			uint32_t b = group_place(&g, &h, pkt);
 			if (i == 0)
 				first = b;
 			CHECK(b == first);
@@ -279,15 +298,15 @@ static void test_fragments(void)
 	h = rec(frag(&f, 5, 16), 100 + GROUP_FRAG_TTL + 5); /* a later fragment, alone */
 	struct flow_key k;
 	CHECK(flow_parse(1, pkt, h.caplen, &k) == 0);
-	CHECK(group_bucket(&g, id++, &h, pkt) == flow_hash(&k, FLOW_5TUPLE) >> 20);
+	CHECK(group_place(&g, &h, pkt) == flow_hash(&k, FLOW_5TUPLE) >> 20);
 	group_free(&g);
 
 	/* 2tuple: no table needed, fragments and flows share the address pair. */
 	CHECK(group_init(&g, "f2", FLOW_2TUPLE) == 0 && g.frags == NULL);
 	h = rec(frame(&f, 10), 1);
-	uint32_t b2 = group_bucket(&g, id++, &h, pkt);
+	uint32_t b2 = group_place(&g, &h, pkt);
 	h = rec(frag(&f, 9, 16), 1);
-	CHECK(group_bucket(&g, id++, &h, pkt) == b2);
+	CHECK(group_place(&g, &h, pkt) == b2);
 	group_free(&g);
 }
 
@@ -317,7 +336,7 @@ static void fairness(int members, uint32_t nflows)
 			struct pcap_record_header h = rec(n, 1);
 			int who = -1;
 			for (int i = 0; i < members; i++)
-				if (group_wants(&g, s[i], id, &h, pkt)) {
+				if (wants(s[i], id, &h, pkt)) {
 					CHECK(who == -1);
 					who = i;
 				}
@@ -371,12 +390,12 @@ static void test_epochs(void)
 		h = rec(frame(&fl, 10), 1);
 		uint64_t old_id = t_join - 1, mid_id = t_leave - 1, new_id = at + 10;
 		/* Before the join: s[0] or s[1], never the newcomer. */
-		int o = group_owner_at(&g, group_bucket(&g, old_id * 1000 + (uint64_t)i, &h, pkt), old_id);
+		int o = group_owner_at(&g, group_place(&g, &h, pkt), old_id);
 		CHECK(o == s[0] || o == s[1]);
-		int m = group_owner_at(&g, group_bucket(&g, mid_id * 1000 + (uint64_t)i, &h, pkt), mid_id);
+		int m = group_owner_at(&g, group_place(&g, &h, pkt), mid_id);
 		CHECK(m == o || m == s[2]); /* the join only moved flows to s[2] */
 		moved_to_new += m == s[2];
-		int n = group_owner_at(&g, group_bucket(&g, new_id * 1000 + (uint64_t)i, &h, pkt), new_id);
+		int n = group_owner_at(&g, group_place(&g, &h, pkt), new_id);
 		CHECK(n == s[1] || n == s[2]);
 		CHECK(m == s[0] || n == m); /* the leave only moved s[0]'s flows */
 		kept += n == m;
@@ -398,7 +417,7 @@ int main(void)
 	test_weights();
 	test_churn();
 	test_no_members_and_unplaced();
-	test_hashed_once();
+	test_memo();
 	test_fragments();
 	test_fairness();
 	test_epochs();
