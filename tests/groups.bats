@@ -144,6 +144,32 @@ check_group() {
 	done | sort -u | awk '{ n[$1]++ } END { for (p in n) { pairs++; if (n[p] > 1) bad++ } print pairs, "pairs,", bad + 0, "at more than one member"; exit (bad > 0 || pairs < 1000) }'
 }
 
+@test "weights from helpers: -weight 3 (PCAP_BROKER_WEIGHT) takes three times the flows of the default" {
+	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR" sock="$BATS_TEST_TMPDIR/hub.sock"
+	start_hub -n -listen none -socket "$sock" -view 'w: group=5tuple' -cmd "$(gated_cat "$d/flows.pcap")"
+	"$HELPER" -socket "$sock" -view w < /dev/null > "$t/m1.raw" &
+	PIDS+=("$!")
+	wait_until 10 members_are w 1
+	PCAP_BROKER_WEIGHT=3 "$HELPER" -socket "$sock" -view w < /dev/null > "$t/m2.raw" &
+	PIDS+=("$!")
+	wait_until 10 members_are w 2
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	grep -q 'group rebalanced view=w event=join member=[0-9]* weight=3 buckets=3072 members=2 moved=3072' "$HUB_LOG"
+	mergecap -F pcap -w "$t/merged.pcap" "$t/m1.raw" "$t/m2.raw"
+	cmp <(tail -c +25 "$d/flows.pcap") <(tail -c +25 "$t/merged.pcap")
+	local a b
+	a=$(capinfos -c -M "$t/m1.raw" | grep -oE '[0-9]+$')
+	b=$(capinfos -c -M "$t/m2.raw" | grep -oE '[0-9]+$')
+	echo "# weights 1 and 3: records $a and $b (share of the weight-3 member $((100 * b / (a + b)))%, 75% is exact)" >&3
+	# Within 10% of its 3/4 share.
+	[ $((1000 * b / (a + b))) -ge 675 ] && [ $((1000 * b / (a + b))) -le 825 ]
+	run "$HELPER" -weight 2
+	assert_failure 64
+	assert_output --partial '-weight needs -view'
+}
+
 # cat_parts FILE...: a capture command that streams the first file, then
 # each next one (without its file header) once $BATS_TEST_TMPDIR/goN exists.
 cat_parts() {
