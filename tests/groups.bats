@@ -125,6 +125,24 @@ check_group() {
 	echo "# 4 real clients: $(cat "$t/shares")" >&3
 }
 
+@test "a group on a socket systemd passes with FileDescriptorName=NAME" {
+	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR"
+	HUB_LOG="$t/hub.log"
+	# It execs the hub at the first connection, on the same pid.
+	listen_on "$HUB_LOG" 'Listening on' systemd-socket-activate -l 127.0.0.1:@PORT@ --fdname=w \
+		"$HUB" -n -view 'w: group=5tuple' -cmd "$(gated_cat "$d/flows.pcap")"
+	HUB_PID=$LPID
+	member "$t/m1.raw" "$LPORT"
+	wait_until 10 members_are w 1
+	member "$t/m2.raw" "$LPORT"
+	wait_until 10 members_are w 2
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	check_group "$d/flows.map" "$d/flows.pcap" "$t/m1.raw" "$t/m2.raw"
+	echo "# 2 members on a passed socket: $(cat "$t/shares")" >&3
+}
+
 @test "2tuple: every pair of hosts at one member, fragments and all" {
 	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR" i
 	start_hub -n -listen none -view 'hosts: listen=127.0.0.1:0; group=2tuple' -cmd "$(gated_cat "$d/flows.pcap")"
