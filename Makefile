@@ -33,7 +33,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
-.PHONY: all check run deps test-unit test-bats test-asan fuzz install uninstall clean bench
+.PHONY: all check run deps test-unit test-bats test-asan fuzz fuzz-flowhash install uninstall clean bench
 all: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
@@ -105,6 +105,19 @@ fuzz: $(BUILD)/fuzz/stream_fuzz
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(BUILD)/fuzz/stream_fuzz -max_total_time=$(FUZZ_TIME) \
 		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus/stream
+
+# libFuzzer on the flow hasher and group placement (issue 13):
+# `make fuzz-flowhash FUZZ_TIME=600`.
+FUZZ_FLOW_SRC := tests/fuzz/flowhash_fuzz.c hub/flowhash.c hub/group.c $(COMMON_SRC)
+$(BUILD)/fuzz/flowhash_fuzz: $(FUZZ_FLOW_SRC) $(wildcard hub/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ihub -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_FLOW_SRC)
+
+fuzz-flowhash: $(BUILD)/fuzz/flowhash_fuzz
+	@mkdir -p $(BUILD)/fuzz/flowcorpus
+	$(BUILD)/fuzz/flowhash_fuzz -max_total_time=$(FUZZ_TIME) \
+		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/flowcorpus tests/fuzz/corpus/flowhash
 
 run: deps all
 	scripts/run-local
