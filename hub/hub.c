@@ -134,6 +134,7 @@ static void on_signal(struct hub *h, struct watch *w, uint32_t events)
 				log_debug("capture command exited; reading what is left", NULL);
 			break;
 		case SIGUSR1:
+			views_refresh(h);
 			stats_log_clients(h);
 			break;
 		case SIGHUP: /* the terminal went away: stop as cleanly as for SIGTERM */

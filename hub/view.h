@@ -108,7 +108,8 @@ void views_start(struct hub *h, int at_startup);
 struct view *views_find(struct hub *h, const char *name);
 /* n.records of every view made exact (default-view clients count their
  * records only when asked: their send path stays as lean as before views).
- * Call before reading n. */
+ * The tick and SIGUSR1 call it; call it before reading n for an exact value.
+ * Every other counter is exact at all times. */
 void views_refresh(struct hub *h);
 
 #endif

@@ -93,13 +93,17 @@ declare -gA VIEWS=(
 	assert_output 15
 }
 
-# capture_any DLT FILE: a real tcpdump -i any capture with link type DLT of
-# UDP over IPv4 and IPv6 on loopback.
+# capture_any DLT FILE [SNAPLEN]: a real tcpdump -i any capture with link
+# type DLT of UDP over IPv4 and IPv6 on loopback, DNS (port 53) among it.
+# The matrix uses snaplen 65535: then the converted header's snaplen is
+# tcprewrite's too (with a larger one, linkconv announces the longest
+# converted record instead, docs/linktype.md).
 capture_any() {
 	[ "$(id -u)" -eq 0 ] || skip "tcpdump -i any needs root (CAP_NET_RAW); CI runs as root"
 	local port
 	port=$("$BUILD/tools/freeport")
-	timeout 30 tcpdump -i any -y "$1" -U -c 40 -w "$2" "udp port $port" 2>"$BATS_TEST_TMPDIR/tcpdump.err" &
+	timeout 30 tcpdump -i any -y "$1" -s "${3:-65535}" -U -c 40 -w "$2" "udp and (port $port or port 53)" \
+		2>"$BATS_TEST_TMPDIR/tcpdump.err" &
 	local pid=$!
 	PIDS+=("$pid")
 	wait_until 10 log_has "$BATS_TEST_TMPDIR/tcpdump.err" 'listening on'
@@ -107,6 +111,7 @@ capture_any() {
 	while kill -0 "$pid" 2>/dev/null && [ $i -lt 500 ]; do
 		echo "datagram $i" | socat -u - "UDP:127.0.0.1:$port" 2>/dev/null || true
 		echo "datagram6 $i" | socat -u - "UDP6:[::1]:$port" 2>/dev/null || true
+		[ $((i % 3)) -ne 0 ] || echo "query $i" | socat -u - "UDP:127.0.0.1:53" 2>/dev/null || true
 		i=$((i + 1))
 	done
 	wait "$pid"
@@ -228,7 +233,7 @@ bad_view() {
 }
 
 @test "bad view: duplicate name" {
-	bad_view "view 'dns': defined twice" -view 'dns: snaplen=96' -view 'DNS: snaplen=100'
+	bad_view "view 'DNS': defined twice" -view 'dns: snaplen=96' -view 'DNS: snaplen=100'
 }
 
 @test "bad view: no NAME: prefix" {
@@ -249,10 +254,10 @@ bad_view() {
 
 @test "bad view: with -i the link type is known before the capture: status 64" {
 	[ "$(id -u)" -eq 0 ] || skip "native capture needs root (CAP_NET_RAW); CI runs as root"
-	# ifindex compiles for LINUX_SLL2 only: not a syntax error, wrong for lo.
-	run "$HUB" -listen 127.0.0.1:0 -i lo -view 'x: filter=ifindex 1'
+	# Ethernet addresses: not a syntax error, but -i any is LINUX_SLL.
+	run "$HUB" -listen 127.0.0.1:0 -i any -view 'x: filter=ether host 02:00:00:00:00:01'
 	assert_failure 64
-	assert_output --partial "view 'x': filter does not compile for link type 1"
+	assert_output --partial "view 'x': filter does not compile for link type 113: ethernet addresses supported only"
 }
 
 @test "a view that cannot serve the capture (known at its first header) closes its clients; other views go on" {
@@ -261,7 +266,7 @@ bad_view() {
 	cp "$d/ns.pcap" "$t/wifi.pcap"
 	printf '\x69\x00\x00\x00' | dd of="$t/wifi.pcap" bs=1 seek=20 conv=notrunc 2>/dev/null
 	start_hub -n -listen 127.0.0.1:0 -view 'tulip: linktype=ether; listen=127.0.0.1:0' \
-		-view 'eth: filter=ifindex 1; listen=127.0.0.1:0' -cmd "$(gated_cat "$t/wifi.pcap")"
+		-view 'eth: filter=mpls; listen=127.0.0.1:0' -cmd "$(gated_cat "$t/wifi.pcap")"
 	socat -u "TCP:127.0.0.1:$(view_port tulip)" "OPEN:$t/tulip.raw,creat,trunc" &
 	PIDS+=("$!")
 	socat -u "TCP:127.0.0.1:$(view_port eth)" "OPEN:$t/eth.raw,creat,trunc" &
@@ -277,4 +282,66 @@ bad_view() {
 	[ ! -s "$t/tulip.raw" ]
 	[ ! -s "$t/eth.raw" ]
 	cmp "$t/wifi.pcap" "$t/all.raw"
+}
+
+# doc_views: the -view settings of docs/views.md's four-consumer recipe, as
+# NAME=SETTINGS lines, their listen= left out (the test picks ports).
+doc_views() {
+	grep -oE "^    -view '[^']+'" "$ROOT/docs/views.md" | sed -E "s/^    -view '([a-z]+): (.*)'$/\\1=\\2/; s/; listen=[^;]*//"
+}
+
+@test "docs/views.md recipe: Tulip, Arkime, Zeek and a DNS-only Wireshark from one tcpdump -i any (SLL2) hub" {
+	local t="$BATS_TEST_TMPDIR" line
+	run doc_views
+	assert_equal "${#lines[@]}" 4
+	for line in "${lines[@]}"; do VIEWS[${line%%=*}]=${line#*=}; done
+	assert_equal "${VIEWS[tulip]}" "linktype=ether"
+	capture_any LINUX_SLL2 "$t/any.pcap" 262144
+	# tcprewrite announces snaplen 65535; linkconv the longest converted
+	# record, 262144 - 20 + 14 (docs/linktype.md): the one deliberate byte.
+	"$REWRITE" --dlt=enet --infile="$t/any.pcap" --outfile="$t/tulip.ref"
+	printf '\xfa\xff\x03\x00' | dd of="$t/tulip.ref" bs=1 seek=16 conv=notrunc 2>/dev/null
+	editcap -F pcap -s 65535 "$t/any.pcap" "$t/arkime.ref"
+	editcap -F pcap -s 65535 "$t/tulip.ref" "$t/zeek.ref"
+	tcpdump -r "$t/any.pcap" -w "$t/dns.ref" 'udp port 53' 2>/dev/null
+	matrix "$t/any.pcap" tulip="$t/tulip.ref" arkime="$t/arkime.ref" zeek="$t/zeek.ref" dns="$t/dns.ref"
+}
+
+@test "docs/views.md recipe: the compose file's PCAP_BROKER_VIEW_ variables" {
+	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR" v vars=()
+	while IFS= read -r v; do
+		vars+=("$v")
+	done < <(sed -nE 's/^  (PCAP_BROKER_VIEW_[a-z]+): "(.*)"$/\1=\2/p' "$ROOT/docs/views.md" | sed -E 's/listen=0.0.0.0:[0-9]+/listen=127.0.0.1:0/')
+	assert_equal "${#vars[@]}" 2
+	env "${vars[@]}" "$HUB" -n -listen none -cmd "$(gated_cat "$d/ns.pcap")" 2>"$t/hub.log" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	HUB_LOG="$t/hub.log"
+	wait_until 10 log_has "$HUB_LOG" ready
+	socat -u "TCP:127.0.0.1:$(view_port arkime)" "OPEN:$t/arkime.raw,creat,trunc" &
+	PIDS+=("$!")
+	socat -u "TCP:127.0.0.1:$(view_port tulip)" "OPEN:$t/tulip.raw,creat,trunc" &
+	PIDS+=("$!")
+	wait_clients 2
+	open_gate
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+	cmp "$d/arkime.ref" "$t/arkime.raw"
+	cmp "$d/ns.pcap" "$t/tulip.raw" # Ethernet already: unchanged
+}
+
+@test "view counters: SIGUSR1 logs each view's clients, records, bytes and filtered records" {
+	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR"
+	start_hub -n -listen none -view 'dns: filter=udp port 53; listen=127.0.0.1:0' \
+		-cmd "$(gated_cat "$d/ns.pcap"); sleep 60"
+	socat -u "TCP:127.0.0.1:$(view_port dns)" "OPEN:$t/dns.raw,creat,trunc" &
+	PIDS+=("$!")
+	wait_clients 1
+	open_gate
+	size_is() { [ "$(stat -c %s "$t/dns.raw")" -eq "$(stat -c %s "$d/dns.ref")" ]; }
+	wait_until 30 size_is
+	kill -USR1 "$HUB_PID"
+	local want
+	want="view view=dns clients=1 accepted=1 records=429 bytes=$(stat -c %s "$d/dns.ref") dropped=0 filtered=2571 unconvertible=0"
+	wait_until 10 log_has "$HUB_LOG" "$want"
 }
