@@ -69,10 +69,10 @@ void view_groups_report(const struct hub *h)
 	for (int i = 1; i < h->nviews; i++) {
 		const struct group *g = h->views[i].group ? &h->views[i].group->g : NULL;
 		if (g)
-			log_info("group totals", "view=%s records=%llu unplaced=%llu fragments=%llu rebalances=%llu moved=%llu",
+			log_info("group totals", "view=%s records=%llu unplaced=%llu fragments=%llu rebalances=%llu moved=%llu members=%u",
 				 g->name, (unsigned long long)g->n.placed, (unsigned long long)g->n.unplaced,
 				 (unsigned long long)g->n.fragments, (unsigned long long)g->n.rebalances,
-				 (unsigned long long)g->n.moved);
+				 (unsigned long long)g->n.moved, g->members);
 	}
 }
 

@@ -31,7 +31,7 @@ int view_group_setting(struct view_settings *s, const char *value);
 void view_groups_setup(struct hub *h);
 /* The capture's header is known: its link type, for the hasher. */
 void view_groups_start(struct hub *h);
-/* A line per group with its totals, at exit. */
+/* A line per group with its totals (SIGUSR1, and at exit). */
 void view_groups_report(const struct hub *h);
 
 /* The weight a helper asks for in its hello (weight=N), else 0. */

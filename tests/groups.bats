@@ -83,6 +83,9 @@ check_group() {
 		member "$t/m$i.raw" "$port"
 		wait_until 10 members_are w "$i"
 	done
+	# SIGUSR1 shows the group with its members.
+	kill -USR1 "$HUB_PID"
+	wait_until 10 log_has "$HUB_LOG" 'group totals view=w records=0 unplaced=0 fragments=0 rebalances=4 moved=[0-9]+ members=4'
 	open_gate
 	hub_exit
 	assert_equal "$HUB_STATUS" 0
@@ -91,7 +94,7 @@ check_group() {
 	local records arp
 	records=$(grep -c '' "$d/flows.map")
 	arp=$(grep -c ' arp$' "$d/flows.map")
-	grep -qE "group totals view=w records=$records unplaced=$arp fragments=[1-9][0-9]* " "$HUB_LOG"
+	grep -qE "group totals view=w records=$records unplaced=$arp fragments=[1-9][0-9]* rebalances=8 moved=[0-9]+ members=0" "$HUB_LOG"
 	grep -q 'group rebalanced view=w event=join member=[0-9]* weight=1 buckets=1024 members=4 moved=1024' "$HUB_LOG"
 	echo "# 4 members, 5tuple: $(cat "$t/shares")" >&3
 }
