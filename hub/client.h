@@ -43,6 +43,7 @@ struct client {
 	uint32_t rest_len, rest_off;
 	struct client_record cur; /* view clients: the record pos points at, part sent */
 	uint64_t records;       /* view clients: records delivered whole */
+	int member;             /* its slot in its view's group, if the view has one */
 	uint64_t first_rec;     /* stream index of the first record it was due */
 	uint64_t dropped;       /* records it lost by falling behind */
 	uint64_t dropped_logged; /* dropped as of its last drop warning */

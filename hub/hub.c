@@ -15,6 +15,7 @@
 #include "log.h"
 #include "notify.h"
 #include "tick.h"
+#include "view_group.h"
 #include "stats.h"
 #include "unix_socket.h"
 #include "util.h"
@@ -394,6 +395,7 @@ int hub_run(struct hub *h)
 	if (h->pace.holds)
 		log_debug("native batches held for clients about to lose records", "holds=%llu",
 			  (unsigned long long)h->pace.holds);
+	view_groups_report(h);
 	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu", status,
 		 (unsigned long long)t.records, (unsigned long long)t.bytes,
 		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);

@@ -12,6 +12,7 @@
 #include "resolve.h"
 #include "unix_socket.h"
 #include "util.h"
+#include "view_group.h"
 
 #define CLIENT_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
@@ -37,6 +38,7 @@ void hub_close_client(struct hub *h, struct client *c, const char *why)
 		c->next->prev = c->prev;
 	h->nclients--;
 	h->drops += c->dropped;
+	view_group_leave(h, c);
 	c->view->n.clients--;
 	if (c->view->shape.plain)
 		c->view->gone_records += client_packets(c, &h->ring);
@@ -87,7 +89,7 @@ static void on_client(struct hub *h, struct watch *w, uint32_t events)
 }
 
 void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockaddr_storage *peer,
-		    struct view *v)
+		    struct view *v, uint32_t weight)
 {
 	struct client *c = client_new(fd, addr, &h->ring);
 	int one = 1;
@@ -109,6 +111,7 @@ void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockad
 	}
 	c->w.fn = on_client;
 	c->view = v;
+	c->member = -1;
 	if (peer && peer->ss_family != AF_UNIX)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	else if (peer)
@@ -129,6 +132,10 @@ void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockad
 	log_connect(c->id, addr, peer, !h->opt.no_dns && peer && peer->ss_family != AF_UNIX);
 	if (v != &h->views[0])
 		log_info("client view", "id=%llu view=%s", (unsigned long long)c->id, v->set.name);
+	if (view_group_join(h, c, weight) < 0) {
+		hub_close_client(h, c, "its group is full");
+		return;
+	}
 	/* The header goes out now if the capture has started. */
 	if (client_flush(c, &h->ring, header_of(h, c)) < 0)
 		hub_close_client(h, c, "closed");

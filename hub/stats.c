@@ -5,6 +5,7 @@
 #include "hub.h"
 #include "log.h"
 #include "util.h"
+#include "view_group.h"
 
 void stats_totals(const struct hub *h, struct totals *t)
 {
@@ -54,6 +55,7 @@ void stats_log_clients(const struct hub *h)
 			 (unsigned long long)n->dropped, (unsigned long long)n->filtered,
 			 (unsigned long long)n->unconvertible);
 	}
+	view_groups_report(h);
 	stats_log_totals(h);
 }
 

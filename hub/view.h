@@ -51,6 +51,7 @@ struct view_settings {
 	const char *listen[VIEW_MAX_LISTEN]; /* TCP listeners of its own */
 	int nlisten;
 	const char *socket_path;        /* a Unix socket of its own, or NULL */
+	int group;                      /* group=: 0 none, else 1 + enum flow_mode (view_group.h) */
 };
 
 /* Counters, for stats, STATUS=, SIGUSR1 and metrics. Totals over the
@@ -66,6 +67,7 @@ struct view_counters {
 };
 
 struct bpf_program;
+struct view_group;
 
 /* How a view turns a stored record into what its clients get, fixed at the
  * first header (views.c) and applied per record (view_send.c). */
@@ -87,6 +89,7 @@ struct view {
 	char error[256];
 	struct pcap_file_header header;  /* what its clients get, host order */
 	struct bpf_program *prog;        /* compiled filter, or NULL */
+	struct view_group *group;        /* group=: its members and buckets, or NULL */
 	struct view_shape shape;
 	uint64_t gone_records;           /* records delivered to clients that left */
 };

@@ -14,6 +14,7 @@
 #include "options.h"
 #include "output.h"
 #include "util.h"
+#include "view_group.h"
 
 #define ENV_PREFIX "PCAP_BROKER_VIEW_"
 
@@ -107,13 +108,15 @@ static int set_one(struct view_settings *s, const char *key, char *v)
 	}
 	if (!strcmp(key, "listen"))
 		return set_listen(s, v);
+	if (!strcmp(key, "group"))
+		return view_group_setting(s, v);
 	if (!strcmp(key, "socket")) {
 		if (!*v)
 			return fail(s->name, "empty socket=%s", "");
 		s->socket_path = v;
 		return -1;
 	}
-	return fail(s->name, "unknown setting '%s' (filter, snaplen, precision, linktype, listen, socket)", key);
+	return fail(s->name, "unknown setting '%s' (filter, snaplen, precision, linktype, listen, socket, group)", key);
 }
 
 /* "key=value; key=value" into s, whose name is set. */
