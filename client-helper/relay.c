@@ -12,7 +12,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <linux/sockios.h>
+#include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -232,6 +235,24 @@ static int loop(struct state *s)
 	return 0;
 }
 
+/* The client went away: tells the hub how much of its stream the client's
+ * TCP acknowledged, "acked=N\n" (what was written to the client minus what
+ * its socket still had unacknowledged, SIOCOUTQ), so that a view with
+ * resume= continues right after it (hub/resume.c). Only for an unchanged
+ * stream: with -f or -snaplen the counts are not the hub's. */
+static void report_acked(const struct state *s)
+{
+	int unacked = 0;
+	char line[40];
+
+	if (!s->gone || s->r->filter || ioctl(s->r->out, SIOCOUTQ, &unacked) < 0 || unacked < 0)
+		return;
+	uint64_t acked = s->r->bytes > (uint64_t)unacked ? s->r->bytes - (uint64_t)unacked : 0;
+	int n = snprintf(line, sizeof(line), "acked=%llu\n", (unsigned long long)acked);
+	if (send(s->r->hub, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		return; /* the hub is gone too: nothing to tell */
+}
+
 int relay_run(struct relay *r)
 {
 	struct state s = { .r = r, .hub_ready = 1, .out_ready = 1, .pipe = { -1, -1 } };
@@ -249,6 +270,7 @@ int relay_run(struct relay *r)
 	watch(s.ep, r->out, TAG_OUT, EPOLLOUT | EPOLLET);
 	watch(s.ep, r->in, TAG_IN, EPOLLIN | EPOLLRDHUP);
 	rc = loop(&s);
+	report_acked(&s);
 	close(s.ep);
 	if (s.pipe[0] >= 0) {
 		close(s.pipe[0]);

@@ -10,6 +10,7 @@
 #include "hub.h"
 #include "log.h"
 #include "resolve.h"
+#include "rewind.h"
 #include "unix_socket.h"
 #include "util.h"
 
@@ -44,6 +45,7 @@ void hub_close_client(struct hub *h, struct client *c, const char *why)
 	/* Read what it sent and end our side first: closing with unread input
 	 * would send a reset and could destroy data still in flight to it. */
 	client_drain_input(c);
+	resume_note_gone(h, c);
 	shutdown(c->w.fd, SHUT_WR);
 	close(c->w.fd);
 	client_log_gone(c, &h->ring, why);
@@ -129,6 +131,7 @@ void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockad
 	log_connect(c->id, addr, peer, !h->opt.no_dns && peer && peer->ss_family != AF_UNIX);
 	if (v != &h->views[0])
 		log_info("client view", "id=%llu view=%s", (unsigned long long)c->id, v->set.name);
+	rewind_place(h, c, peer);
 	/* The header goes out now if the capture has started. */
 	if (client_flush(c, &h->ring, header_of(h, c)) < 0)
 		hub_close_client(h, c, "closed");
