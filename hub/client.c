@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "pcap_format.h"
+#include "tcp_acked.h"
 #include "util.h"
 #include "view.h"
 #include "view_send.h"
@@ -197,6 +198,8 @@ ssize_t client_send(struct client *c, struct iovec *iov, int n)
 		ssize_t k = sendmsg(c->w.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (k >= 0) {
 			c->progress_ms = now_ms();
+			if (c->view->set.resume_ms && c->peer_ip[0] && !c->helper)
+				tcp_note_window(c->w.fd, &c->peer_max_wnd);
 			return k;
 		}
 		switch (io_classify(errno)) {

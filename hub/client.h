@@ -64,6 +64,7 @@ struct client {
 	int helper;             /* a helper's connection (hello with peer=) */
 	int peer_acked_set;     /* the helper reported its client's acknowledged bytes */
 	uint64_t peer_acked;
+	uint32_t peer_max_wnd;  /* resume: the largest window the TCP peer offered */
 };
 
 struct hub;

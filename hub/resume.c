@@ -11,14 +11,13 @@
 #include "rewind.h"
 
 #include <errno.h>
-#include <linux/sockios.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "hub.h"
 #include "log.h"
 #include "ring_find.h"
+#include "tcp_acked.h"
 #include "util.h"
 #include "view_send.h"
 
@@ -62,16 +61,14 @@ static struct resume_entry *slot_for(const struct view *v, const char *ip, uint6
 	return e ? e : oldest;
 }
 
-/* Output bytes (file header included) the consumer's TCP acknowledged. */
-static uint64_t acked_bytes(const struct client *c)
+/* Output bytes (file header included) the consumer took (tcp_acked.h). */
+static uint64_t acked_bytes(const struct client *c, int *reset, uint32_t *unread)
 {
-	int unacked = 0;
-
+	*reset = 0;
+	*unread = 0;
 	if (c->peer_acked_set)
 		return c->peer_acked < c->bytes ? c->peer_acked : c->bytes;
-	if (ioctl(c->w.fd, SIOCOUTQ, &unacked) < 0 || unacked < 0)
-		unacked = 0;
-	return c->bytes > (uint64_t)unacked ? c->bytes - (uint64_t)unacked : 0;
+	return tcp_acked(c->w.fd, c->bytes, c->peer_max_wnd, reset, unread);
 }
 
 static int held(const struct ring *r, struct ring_pos p)
@@ -132,6 +129,12 @@ static uint64_t walk(struct client *c, const struct ring *r, const struct client
 	return rec;
 }
 
+/* The stream index of the next record c would have got. */
+static uint64_t sent_to(const struct client *c, const struct ring *r)
+{
+	return ring_slot(r, c->pos.seq)->first_rec + ring_records_before(r, c->pos.seq, c->pos.off, NULL);
+}
+
 void resume_note_gone(struct hub *h, struct client *c)
 {
 	const struct ring *r = &h->ring;
@@ -139,16 +142,18 @@ void resume_note_gone(struct hub *h, struct client *c)
 
 	if (!c->view->set.resume_ms || !c->peer_ip[0] || c->header_sent < PCAP_FILE_HEADER_LEN)
 		return;
-	uint64_t acked = acked_bytes(c);
+	int reset;
+	uint32_t unread;
+	uint64_t acked = acked_bytes(c, &reset, &unread);
 	const struct client_mark *m = pick_mark(c, r, acked);
 	uint64_t rec = m ? walk(c, r, m, acked) : r->records;
 	struct resume_entry *e = slot_for(c->view, c->peer_ip, now);
 	*e = (struct resume_entry){ .v = c->view, .rec = rec, .gone_ms = now };
 	snprintf(e->ip, sizeof(e->ip), "%s", c->peer_ip);
-	log_info("client resume point kept", "id=%llu view=%s ip=%s record=%llu unacked_bytes=%llu via=%s window_s=%.0f",
+	log_info("client resume point kept", "id=%llu view=%s ip=%s record=%llu records=%llu bytes=%llu reset=%d unread=%u max_window=%u via=%s window_s=%.0f",
 		 (unsigned long long)c->id, c->view->set.name, c->peer_ip, (unsigned long long)rec,
-		 (unsigned long long)(c->bytes - acked),
-		 c->peer_acked_set ? "helper" : c->helper ? "helper-unreported" : "SIOCOUTQ",
+		 (unsigned long long)(sent_to(c, r) > rec ? sent_to(c, r) - rec : 0), (unsigned long long)(c->bytes - acked), reset, unread, c->peer_max_wnd,
+		 c->peer_acked_set ? "helper" : c->helper ? "helper-unreported" : "tcp",
 		 c->view->set.resume_ms / 1000.0);
 }
 
