@@ -39,8 +39,9 @@ uint64_t tcp_acked(int fd, uint64_t sent, uint32_t max_wnd, int *reset, uint32_t
 	/* Reset by the peer (CLOSE, not CLOSE_WAIT): it left data unread. */
 	if (info(fd, &ti) && ti.tcpi_state == STATE_CLOSE) {
 		*reset = 1;
-		/* Plus one unit of its window scale: windows are rounded to it. */
-		*unread = (max_wnd > ti.tcpi_snd_wnd ? max_wnd - ti.tcpi_snd_wnd : 0) +
+		/* Its kernel held at most one window unread: the largest it
+		 * offered, plus one unit of its scale (windows are rounded). */
+		*unread = (max_wnd > ti.tcpi_snd_wnd ? max_wnd : ti.tcpi_snd_wnd) +
 			  (1u << ti.tcpi_snd_wscale);
 		back += *unread;
 	}

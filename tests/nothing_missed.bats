@@ -57,7 +57,7 @@ size_at_least() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 	# about 3 slots (the 4M buffer less the slot being filled) behind.
 	local first=$(echo "$output" | grep -oE 'first=[0-9]+' | cut -d= -f2)
 	[ "$first" -gt 0 ]
-	grep -qE 'client rewound .*view=rw .*records=[0-9]+ bytes=[34][0-9]{6} ' "$HUB_LOG"
+	grep -qE 'client rewound .*view=rw .*records=[0-9]+ bytes=[34][0-9]{6}$' "$HUB_LOG"
 }
 
 # kill_and_resume PORT N: a pcapsave consumer of PORT SIGKILLed at a random
@@ -171,11 +171,13 @@ seqs_complete() {
 @test "lossless: a consumer that takes nothing for -stall-timeout is cut off and the capture goes on" {
 	local t="$BATS_TEST_TMPDIR"
 	"$GEN" -c 300000 > "$t/300k.pcap"
-	start_hub -n -buffer 4M -stall-timeout 1s -listen 127.0.0.1:0 \
+	start_hub -n -buffer 4M -stall-timeout 1s -listen none \
 		-view 'safe: lossless; listen=127.0.0.1:0' -cmd "$(gated_cat "$t/300k.pcap")"
-	socat -u "TCP:127.0.0.1:$(view_port safe)" "OPEN:$t/dead.pcap,creat,trunc" &
+	PORT=$(view_port safe)
+	socat -u "TCP:127.0.0.1:$PORT" "OPEN:$t/dead.pcap,creat,trunc" &
 	local dead=$!
 	PIDS+=("$dead")
+	wait_clients 1
 	client "$t/live.pcap"
 	wait_clients 2
 	kill -STOP "$dead"
@@ -184,6 +186,7 @@ seqs_complete() {
 	assert_equal "$HUB_STATUS" 0
 	kill -CONT "$dead"
 	grep -qE 'client disconnected id=1 .*reason=stalled' "$HUB_LOG"
+	grep -qE 'client disconnected id=2 .*dropped=0 .*reason=capture ended' "$HUB_LOG"
 	run "$VERIFY" -contiguous -count 300000 < "$t/live.pcap"
 	assert_success
 }
