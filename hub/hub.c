@@ -101,7 +101,8 @@ static void setup_native(struct hub *h)
 {
 	char err[NATIVE_ERR_LEN];
 
-	if (native_open(&h->native, h->opt.interface, h->opt.filter, &h->stream, err) < 0) {
+	if (native_open(&h->native, h->opt.interface, h->opt.filter, h->opt.linktype,
+			&h->stream, err) < 0) {
 		log_error("cannot capture", "interface=%s error=\"%s\"", h->opt.interface, err);
 		exit(EXIT_IOERR);
 	}

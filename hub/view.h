@@ -81,6 +81,7 @@ struct view_shape {
 	uint32_t clamp;         /* cut caplen to this; 0: keep */
 	uint32_t ts_mul, ts_div; /* timestamp fraction scaling: 1, 1 to keep */
 	int convert;            /* link header to Ethernet (linkconv) */
+	int same;               /* records unchanged (a filter at most) */
 	int plain;              /* no filter, records unchanged: the fast path */
 };
 
