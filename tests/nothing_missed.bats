@@ -127,7 +127,7 @@ seqs_complete() {
 	assert_equal "$(log_count "$HUB_LOG" 'client resumed .*view=rs')" 1
 }
 
-@test "a second connection from the same address starts live, and the point expires with the window" {
+@test "a resume point expires with the window: a consumer back later starts live" {
 	local t="$BATS_TEST_TMPDIR"
 	start_hub -n -listen none -view 'rs: resume=1s; listen=127.0.0.1:0' -cmd "'$GEN' -c 100000 -rate 5000"
 	local p=$(view_port rs)
