@@ -6,6 +6,7 @@
 # docs/rewind-resume.md.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 HELPER="$BUILD/pcap-broker-helper"
 SAVE="$BUILD/tools/pcapsave"
@@ -30,8 +31,9 @@ size_at_least() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 	# 6 s of capture through the hub (12 MB), then a rewinding and a live client at once.
 	wait_until 60 size_at_least "$t/watch.pcap" 12192000
 	timeout 3 socat -u "TCP:127.0.0.1:$(view_port rw)" "OPEN:$t/rw.pcap,creat,trunc" &
+	local rw=$!
 	timeout 3 socat -u "TCP:127.0.0.1:$PORT" "OPEN:$t/live.pcap,creat,trunc" &
-	wait
+	wait "$rw" "$!" || true
 	run "$VERIFY" -contiguous < "$t/rw.pcap"
 	assert_success
 	local back_ms=$(( ($(first_stamp "$t/live.pcap") - $(first_stamp "$t/rw.pcap")) / 1000000 ))
@@ -178,13 +180,16 @@ seqs_complete() {
 	local dead=$!
 	PIDS+=("$dead")
 	wait_clients 1
-	client "$t/live.pcap"
+	socat -u "TCP:127.0.0.1:$PORT" "OPEN:$t/live.pcap,creat,trunc" &
+	local live=$!
+	PIDS+=("$live")
 	wait_clients 2
 	kill -STOP "$dead"
 	open_gate
 	hub_exit
 	assert_equal "$HUB_STATUS" 0
 	kill -CONT "$dead"
+	wait "$live"
 	grep -qE 'client disconnected id=1 .*reason=stalled' "$HUB_LOG"
 	grep -qE 'client disconnected id=2 .*dropped=0 .*reason=capture ended' "$HUB_LOG"
 	run "$VERIFY" -contiguous -count 300000 < "$t/live.pcap"
