@@ -35,7 +35,9 @@ void lossless_pace(struct hub *h)
 		return;
 	h->input_paused = stop;
 	struct watch *w = h->opt.interface ? &h->native.w : &h->input;
-	if (!h->input_is_file && w->fd >= 0) {
+	/* -i: pace.c may hold the fd out too; whichever lets go last adds it. */
+	int held = h->opt.interface && h->pace.holding;
+	if (!h->input_is_file && w->fd >= 0 && !held) {
 		if (stop)
 			watch_del(h->epfd, w);
 		else
