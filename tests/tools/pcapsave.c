@@ -7,6 +7,7 @@
  *   pcapsave HOST:PORT FILE */
 #include <fcntl.h>
 #include <netdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,11 +17,14 @@
 
 static int dial(const char *spec)
 {
-	char host[256];
-	const char *port;
+	char host[256], port[8];
+	uint16_t n;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
 
-	if (sockaddr_split(spec, host, sizeof(host), &port) < 0 || getaddrinfo(host, port, &hints, &ai))
+	if (sockaddr_parse(spec, host, sizeof(host), &n, SOCKADDR_HOST_REQUIRED) < 0)
+		return -1;
+	snprintf(port, sizeof(port), "%u", n);
+	if (getaddrinfo(host, port, &hints, &ai))
 		return -1;
 	int fd = socket(ai->ai_family, SOCK_STREAM, 0);
 	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
