@@ -211,3 +211,43 @@ seqs_complete() {
 	assert_equal "$status" 64
 	assert_output --partial "view 'a': bad lossless=maybe (yes or no)"
 }
+
+# recipe_views: the -view arguments of docs/rewind-resume.md's command lines.
+recipe_views() { grep -E '^pcap-broker ' "$ROOT/docs/rewind-resume.md" | grep -oE "\-view '[^']+'" | sed "s/^-view '//; s/'$//"; }
+
+@test "the recipes of docs/rewind-resume.md run: each view, a consumer killed and one that comes back" {
+	local t="$BATS_TEST_TMPDIR" spec name sock="$t/hub.sock" port n=0
+	[ "$(recipe_views | wc -l)" -eq 4 ]
+	local helper_line
+	helper_line=$(grep -E '^systemd-socket-activate ' "$ROOT/docs/rewind-resume.md")
+	while read -r spec; do
+		n=$((n + 1))
+		name=${spec%%:*}
+		HUB_LOG="$t/hub$n.log"
+		# The recipe's own view, on a kernel-chosen port; a paced capture for tcpdump or cat.
+		start_hub -n -listen none -socket "$sock" -view "${spec//listen=:[0-9]*/listen=127.0.0.1:0}" \
+			-cmd "'$GEN' -c 30000 -rate 10000"
+		if [[ "$spec" == *listen=* ]]; then
+			port=$(view_port "$name")
+		else # the helper recipe: systemd-socket-activate as the doc writes it
+			local args=(${helper_line})
+			args=("${args[@]/#4244/127.0.0.1:@PORT@}")
+			args=("${args[@]/#pcap-broker-helper/$HELPER}")
+			listen_on "$t/activate$n.log" 'Listening on' "${args[@]}" -socket "$sock"
+			port=$LPORT
+		fi
+		"$SAVE" "127.0.0.1:$port" "$t/a$n.pcap" &
+		local a=$!
+		wait_until 30 size_at_least "$t/a$n.pcap" 1000000
+		kill -9 "$a"
+		wait "$a" 2>/dev/null || true
+		"$SAVE" "127.0.0.1:$port" "$t/b$n.pcap"
+		hub_exit
+		run "$VERIFY" -contiguous < "$t/b$n.pcap"
+		assert_success
+		[[ "$spec" != *rewind=* ]] || grep -qE "client rewound .*view=$name .*records=[1-9]" "$HUB_LOG"
+		[[ "$spec" != *resume=* ]] || grep -qE "client resumed .*view=$name " "$HUB_LOG"
+		[[ "$spec" != *lossless* ]] || grep -qE "client disconnected .* dropped=0 .*reason=capture ended" "$HUB_LOG"
+		rm -f "$sock"
+	done < <(recipe_views)
+}
