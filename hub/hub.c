@@ -398,6 +398,8 @@ int hub_run(struct hub *h)
 	if (h->pace.holds)
 		log_debug("native batches held for clients about to lose records", "holds=%llu",
 			  (unsigned long long)h->pace.holds);
+	if (h->input_pauses)
+		log_info("capture paused for lossless clients", "pauses=%llu", (unsigned long long)h->input_pauses);
 	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu", status,
 		 (unsigned long long)t.records, (unsigned long long)t.bytes,
 		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);
