@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "arrival.h"
 #include "hub.h"
 #include "log.h"
 #include "resolve.h"
@@ -141,6 +142,7 @@ void hub_flush_clients(struct hub *h)
 {
 	struct client *next;
 
+	arrival_note(&h->ring, now_ms()); /* new records: called once they arrive */
 	views_start(h, 0);
 	for (struct client *c = h->clients; c; c = next) {
 		next = c->next;

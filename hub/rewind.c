@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "arrival.h"
 #include "hub.h"
 #include "log.h"
 #include "ring_find.h"
@@ -54,16 +55,20 @@ static void start_rewound(struct hub *h, struct client *c)
 	const struct ring *r = &h->ring;
 	struct view *v = c->view;
 	uint64_t now = now_ms();
-	struct ring_pos p = ring_find_arrival(r, now > v->set.rewind_ms ? now - v->set.rewind_ms : 0);
+	uint64_t since = now > v->set.rewind_ms ? now - v->set.rewind_ms : 0;
+	struct ring_pos p = ring_find_arrival(r, since);
 	struct ring_pos tail = ring_tail_pos(r);
 
+	uint64_t at_ms = arrival_refine(r, since, &p);
 	if (p.seq == tail.seq && p.off == tail.off) {
 		log_info("client rewound", "id=%llu view=%s asked_s=%.1f served_s=0 records=0 bytes=0",
 			 (unsigned long long)c->id, v->set.name, v->set.rewind_ms / 1000.0);
 		return;
 	}
-	uint64_t rec = ring_slot(r, p.seq)->first_rec;
-	double served = (double)(now - ring_slot(r, p.seq)->born_ms) / 1000.0;
+	uint64_t rec = ring_record_at(r, p);
+	if (!at_ms)
+		at_ms = ring_slot(r, p.seq)->born_ms;
+	double served = (double)(now - at_ms) / 1000.0;
 	client_start_at(c, p, rec);
 	v->n.rewound++;
 	log_info("client rewound", "id=%llu view=%s asked_s=%.1f served_s=%.1f records=%llu bytes=%llu",

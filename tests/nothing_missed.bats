@@ -44,6 +44,26 @@ size_at_least() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 	grep -qE 'client rewound .*view=rw asked_s=3.0 served_s=(2\.[5-9]|3\.0)' "$HUB_LOG"
 }
 
+@test "rewind at a low rate, where one slot holds minutes: within 0.1 s, not a slot" {
+	local t="$BATS_TEST_TMPDIR"
+	# 200 records/s of 116 bytes: a 1 MiB slot would take 45 s to fill.
+	start_hub -n -listen 127.0.0.1:0 -view 'rw: rewind=2s; listen=127.0.0.1:0' \
+		-cmd "'$GEN' -c 4000 -size 100 -rate 200 -stamp"
+	socat -u TCP:127.0.0.1:$PORT "OPEN:$t/watch.pcap,creat,trunc" &
+	PIDS+=("$!")
+	wait_until 60 size_at_least "$t/watch.pcap" $((24 + 116 * 800)) # 4 s
+	timeout 2 socat -u "TCP:127.0.0.1:$(view_port rw)" "OPEN:$t/rw.pcap,creat,trunc" &
+	local rw=$!
+	timeout 2 socat -u "TCP:127.0.0.1:$PORT" "OPEN:$t/live.pcap,creat,trunc" &
+	wait "$rw" "$!" || true
+	run "$VERIFY" -contiguous < "$t/rw.pcap"
+	assert_success
+	local back_ms=$(( ($(first_stamp "$t/live.pcap") - $(first_stamp "$t/rw.pcap")) / 1000000 ))
+	echo "rewound ${back_ms} ms for 2000 asked" >&3
+	[ "$back_ms" -le 2200 ]
+	[ "$back_ms" -ge 1700 ]
+}
+
 @test "rewind larger than the buffer serves all the buffer holds and says so" {
 	local t="$BATS_TEST_TMPDIR"
 	start_hub -n -buffer 4M -listen 127.0.0.1:0 -view 'rw: rewind=1h; listen=127.0.0.1:0' \
@@ -62,6 +82,8 @@ size_at_least() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 	grep -qE 'client rewound .*view=rw .*records=[0-9]+ bytes=[34][0-9]{6}$' "$HUB_LOG"
 }
 
+kept_at_least() { [ "$(log_count "$HUB_LOG" 'resume point kept')" -ge "$1" ]; }
+
 # kill_and_resume PORT N: a pcapsave consumer of PORT SIGKILLed at a random
 # moment N times, reconnecting within 2 s each time; the last one reads to
 # the end. Its files are $t/cN.pcap.
@@ -74,6 +96,8 @@ kill_and_resume() {
 		sleep "0.$((RANDOM % 8 + 2))$((RANDOM % 10))"
 		kill -9 "$pid"
 		wait "$pid" 2>/dev/null || true
+		# Back once the hub has seen it go (a reconnect racing the close starts live).
+		wait_until 10 kept_at_least "$i"
 		sleep "0.$((RANDOM % 10))"
 	done
 	"$SAVE" "127.0.0.1:$1" "$t/c$(($2 + 1)).pcap"
@@ -243,6 +267,7 @@ recipe_views() { grep -E '^pcap-broker ' "$ROOT/docs/rewind-resume.md" | grep -o
 		wait_until 30 size_at_least "$t/a$n.pcap" 1000000
 		kill -9 "$a"
 		wait "$a" 2>/dev/null || true
+		[[ "$spec" != *resume=* ]] || wait_until 10 kept_at_least 1
 		"$SAVE" "127.0.0.1:$port" "$t/b$n.pcap"
 		hub_exit
 		run "$VERIFY" -contiguous < "$t/b$n.pcap"
