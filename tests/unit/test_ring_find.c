@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "arrival.h"
 #include "pcap_format.h"
 #include "ring.h"
 #include "ring_find.h"
@@ -64,9 +65,33 @@ static void test_find_arrival(void)
 	ring_free(&r);
 }
 
+/* Within one slot: marks every 100 ms of where the ring's end was. */
+static void test_arrival_marks(void)
+{
+	struct ring r;
+
+	CHECK(ring_init(&r, 8 << 20, NULL, NULL) == 0);
+	for (uint64_t ms = 1000; ms <= 2000; ms += 50) { /* 10 records every 50 ms */
+		append(&r, 10);
+		arrival_note(&r, ms); /* taken at 1000, 1100, ... 2000 */
+	}
+	ring_slot(&r, 0)->born_ms = 1000;
+	/* By slot alone: nothing since 1500 (the only slot began at 1000). */
+	struct ring_pos p = ring_find_arrival(&r, 1500);
+	CHECK(p.seq == 0 && p.off == ring_slot(&r, 0)->len);
+	/* The mark at 1500 was taken after 11 batches: records after it came later. */
+	CHECK(arrival_refine(&r, 1500, &p) == 1500);
+	CHECK(p.seq == 0 && p.off == 110 * 1016);
+	/* One newer than every mark: the tail stays. */
+	p = ring_find_arrival(&r, 2001);
+	CHECK(arrival_refine(&r, 2001, &p) == 0);
+	ring_free(&r);
+}
+
 int main(void)
 {
 	test_find_record();
 	test_find_arrival();
+	test_arrival_marks();
 	return UNIT_DONE("ring_find");
 }
