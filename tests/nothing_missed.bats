@@ -21,47 +21,50 @@ first_stamp() { od -An -t u8 -j 90 -N 8 "$1" | tr -d ' '; }
 
 size_at_least() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 
-@test "rewind: a client connecting into a paced capture gets the records from DURATION ago, within one slot" {
-	local t="$BATS_TEST_TMPDIR"
-	# 2000 records/s of 1016 bytes: a 1 MiB slot holds about 0.5 s.
-	start_hub -n -listen 127.0.0.1:0 -view 'rw: rewind=3s; listen=127.0.0.1:0' \
-		-cmd "'$GEN' -c 60000 -size 1000 -rate 2000 -stamp"
-	socat -u TCP:127.0.0.1:$PORT "OPEN:$t/watch.pcap,creat,trunc" &
+# rewind_hub REWIND BYTES GENARGS...: a hub with view rw (rewind=REWIND) over
+# a paced, stamped pcapgen capture, once BYTES have reached a live client.
+rewind_hub() {
+	local rewind=$1 bytes=$2
+	shift 2
+	start_hub -n -listen 127.0.0.1:0 -view "rw: rewind=$rewind; listen=127.0.0.1:0" -cmd "'$GEN' $* -stamp"
+	socat -u "TCP:127.0.0.1:$PORT" "OPEN:$BATS_TEST_TMPDIR/watch.pcap,creat,trunc" &
 	PIDS+=("$!")
-	# 6 s of capture through the hub (12 MB), then a rewinding and a live client at once.
-	wait_until 60 size_at_least "$t/watch.pcap" 12192000
-	timeout 3 socat -u "TCP:127.0.0.1:$(view_port rw)" "OPEN:$t/rw.pcap,creat,trunc" &
-	local rw=$!
-	timeout 3 socat -u "TCP:127.0.0.1:$PORT" "OPEN:$t/live.pcap,creat,trunc" &
+	wait_until 60 size_at_least "$BATS_TEST_TMPDIR/watch.pcap" "$bytes"
+}
+
+# rewound_vs_live SECONDS: a client of view rw and a live one (PORT) at once,
+# for SECONDS; the rewound stream must be valid. BACK_MS: how far before the
+# live client's first record the rewound one's first record was written.
+rewound_vs_live() {
+	local t="$BATS_TEST_TMPDIR" rw
+	timeout "$1" socat -u "TCP:127.0.0.1:$(view_port rw)" "OPEN:$t/rw.pcap,creat,trunc" &
+	rw=$!
+	timeout "$1" socat -u "TCP:127.0.0.1:$PORT" "OPEN:$t/live.pcap,creat,trunc" &
 	wait "$rw" "$!" || true
 	run "$VERIFY" -contiguous < "$t/rw.pcap"
 	assert_success
-	local back_ms=$(( ($(first_stamp "$t/live.pcap") - $(first_stamp "$t/rw.pcap")) / 1000000 ))
-	echo "rewound ${back_ms} ms for 3000 asked" >&3
+	BACK_MS=$(( ($(first_stamp "$t/live.pcap") - $(first_stamp "$t/rw.pcap")) / 1000000 ))
+	echo "rewound $BACK_MS ms" >&3
+}
+
+@test "rewind: a client connecting into a paced capture gets the records from DURATION ago, within one slot" {
+	# 2000 records/s of 1016 bytes: a 1 MiB slot holds about 0.5 s. After
+	# 6 s of capture (12 MB), a rewinding and a live client at once.
+	rewind_hub 3s 12192000 -c 60000 -size 1000 -rate 2000
+	rewound_vs_live 3
 	# Up to 3 s back, and less by at most one slot (0.5 s) plus scheduling slack.
-	[ "$back_ms" -le 3300 ]
-	[ "$back_ms" -ge 2200 ]
+	[ "$BACK_MS" -le 3300 ]
+	[ "$BACK_MS" -ge 2200 ]
 	grep -qE 'client rewound .*view=rw asked_s=3.0 served_s=(2\.[5-9]|3\.0)' "$HUB_LOG"
 }
 
 @test "rewind at a low rate, where one slot holds minutes: within 0.1 s, not a slot" {
-	local t="$BATS_TEST_TMPDIR"
-	# 200 records/s of 116 bytes: a 1 MiB slot would take 45 s to fill.
-	start_hub -n -listen 127.0.0.1:0 -view 'rw: rewind=2s; listen=127.0.0.1:0' \
-		-cmd "'$GEN' -c 4000 -size 100 -rate 200 -stamp"
-	socat -u TCP:127.0.0.1:$PORT "OPEN:$t/watch.pcap,creat,trunc" &
-	PIDS+=("$!")
-	wait_until 60 size_at_least "$t/watch.pcap" $((24 + 116 * 800)) # 4 s
-	timeout 2 socat -u "TCP:127.0.0.1:$(view_port rw)" "OPEN:$t/rw.pcap,creat,trunc" &
-	local rw=$!
-	timeout 2 socat -u "TCP:127.0.0.1:$PORT" "OPEN:$t/live.pcap,creat,trunc" &
-	wait "$rw" "$!" || true
-	run "$VERIFY" -contiguous < "$t/rw.pcap"
-	assert_success
-	local back_ms=$(( ($(first_stamp "$t/live.pcap") - $(first_stamp "$t/rw.pcap")) / 1000000 ))
-	echo "rewound ${back_ms} ms for 2000 asked" >&3
-	[ "$back_ms" -le 2200 ]
-	[ "$back_ms" -ge 1700 ]
+	# 200 records/s of 116 bytes: a 1 MiB slot would take 45 s to fill. 4 s in:
+	rewind_hub 2s $((24 + 116 * 800)) -c 4000 -size 100 -rate 200
+	rewound_vs_live 2
+	# By slot alone it would be 0 (live) or the whole 4 s.
+	[ "$BACK_MS" -le 2200 ]
+	[ "$BACK_MS" -ge 1700 ]
 }
 
 @test "rewind larger than the buffer serves all the buffer holds and says so" {
