@@ -13,8 +13,10 @@
 #include "activation.h"
 #include "fdlimit.h"
 #include "log.h"
+#include "lossless.h"
 #include "notify.h"
 #include "tick.h"
+#include "view_group.h"
 #include "stats.h"
 #include "unix_socket.h"
 #include "util.h"
@@ -162,6 +164,7 @@ static void on_signal(struct hub *h, struct watch *w, uint32_t events)
 				log_debug("capture command exited; reading what is left", NULL);
 			break;
 		case SIGUSR1:
+			views_refresh(h);
 			stats_log_clients(h);
 			break;
 		case SIGHUP: /* the terminal went away: stop as cleanly as for SIGTERM */
@@ -197,33 +200,59 @@ static int setup_signals(struct hub *h)
 	return watch_add(h->epfd, &h->signals, EPOLLIN);
 }
 
+/* Binds spec's TCP listeners for view v (NULL: the default), or exits. */
+static void bind_tcp(struct hub *h, const char *spec, struct view *v)
+{
+	int n = listener_bind_tcp(spec, h->listeners + h->nlisteners, MAX_LISTENERS - h->nlisteners);
+
+	if (n == -EINVAL) {
+		fprintf(stderr, "pcap-broker: %s%s%sinvalid listen address '%s' (want host:port, [v6]:port or :port)\n",
+			v ? "view '" : "", v ? v->set.name : "", v ? "': " : "", spec);
+		exit(EXIT_USAGE);
+	}
+	if (n < 0) {
+		log_error("cannot listen", "addr=%s view=%s error=\"%s\"", spec, v ? v->set.name : "default",
+			  strerror(-n));
+		exit(EXIT_UNAVAIL);
+	}
+	for (int i = 0; i < n; i++)
+		h->listeners[h->nlisteners++].view = v;
+}
+
+/* Each view's own listen= addresses and socket= path. */
+static void bind_views(struct hub *h)
+{
+	for (int i = 1; i < h->nviews; i++) {
+		struct view *v = &h->views[i];
+		for (int j = 0; j < v->set.nlisten; j++)
+			bind_tcp(h, v->set.listen[j], v);
+		if (v->set.socket_path) {
+			hub_bind_unix_socket(h, v->set.socket_path);
+			h->listeners[h->nlisteners - 1].view = v;
+		}
+	}
+}
+
 static void setup_listeners(struct hub *h)
 {
 	/* Sockets systemd passed replace every address we would bind. */
 	int passed = hub_passed_listeners(h);
 
-	for (int i = 0; !passed && i < h->opt.nlisten; i++) {
-		int n = listener_bind_tcp(h->opt.listen[i], h->listeners + h->nlisteners,
-					  MAX_LISTENERS - h->nlisteners);
-		if (n == -EINVAL) {
-			fprintf(stderr, "pcap-broker: invalid listen address '%s' (want host:port, [v6]:port or :port)\n",
-				h->opt.listen[i]);
-			exit(EXIT_USAGE);
-		}
-		if (n < 0) {
-			log_error("cannot listen", "addr=%s error=\"%s\"", h->opt.listen[i], strerror(-n));
-			exit(EXIT_UNAVAIL);
-		}
-		h->nlisteners += n;
-	}
+	for (int i = 0; !passed && i < h->opt.nlisten; i++)
+		bind_tcp(h, h->opt.listen[i], NULL);
 	if (!passed && h->opt.socket_path && *h->opt.socket_path)
-		hub_bind_unix_socket(h);
+		hub_bind_unix_socket(h, h->opt.socket_path);
+	if (!passed)
+		bind_views(h);
 	for (int i = 0; i < h->nlisteners; i++) {
 		struct listener *l = &h->listeners[i];
 		l->w.fn = hub_on_listener;
 		if (watch_add(h->epfd, &l->w, EPOLLIN) < 0)
 			die(EXIT_OSERR, "epoll_ctl failed", errno);
-		log_info("listening", "addr=%s", l->name);
+		if (l->view)
+			log_info("listening", "addr=%s view=%s", l->name, l->view->set.name);
+		else
+			log_info("listening", "addr=%s", l->name);
 	}
 }
 
@@ -278,9 +307,13 @@ void hub_setup(struct hub *h)
 		die(EXIT_OSERR, "timerfd setup failed", -rc);
 	if ((rc = stats_start_timer(h)) < 0)
 		die(EXIT_OSERR, "timer setup failed", -rc);
+	views_setup(h);
+	for (int i = 1; i < h->nviews; i++)
+		h->lossless |= h->views[i].set.lossless;
 	/* Listen before the capture starts, so early clients miss nothing. */
 	setup_listeners(h);
 	setup_input(h);
+	views_start(h, 1); /* -i: the link type is known now */
 	notify_setup(h);
 	notify_ready(h);
 	log_info("ready", "listeners=%d buffer=%llu", h->nlisteners, (unsigned long long)h->opt.buffer);
@@ -291,7 +324,7 @@ static int drained(struct hub *h)
 	if (!h->input_done)
 		return 0;
 	if (now_ms() >= h->drain_deadline)
-		return 1;
+		return !lossless_draining(h);
 	return !h->stream.header_ready || hub_clients_idle(h);
 }
 
@@ -341,7 +374,7 @@ int hub_run(struct hub *h)
 		int timeout = pace_timeout(h);
 		if (h->input_done)
 			timeout = (int)(h->drain_deadline - now_ms()) + 1;
-		else if (h->input_is_file)
+		else if (h->input_is_file && !h->input_paused)
 			timeout = 0; /* a regular file on stdin: just keep reading */
 		int n = epoll_wait(h->epfd, ev, 64, timeout);
 		if (n < 0 && errno != EINTR)
@@ -350,12 +383,13 @@ int hub_run(struct hub *h)
 			struct watch *w = ev[i].data.ptr;
 			w->fn(h, w, ev[i].events);
 		}
-		if (h->input_is_file && !h->input_done)
+		if (h->input_is_file && !h->input_done && !h->input_paused)
 			on_input(h, &h->input, EPOLLIN);
 		if (h->appended) {
 			h->appended = 0;
 			hub_flush_clients(h);
 		}
+		lossless_pace(h);
 		pace_check(h);
 		if (h->native_backlog) {
 			h->native_backlog = 0;
@@ -376,6 +410,9 @@ int hub_run(struct hub *h)
 	if (h->pace.holds)
 		log_debug("native batches held for clients about to lose records", "holds=%llu",
 			  (unsigned long long)h->pace.holds);
+	view_groups_report(h);
+	if (h->input_pauses)
+		log_info("capture paused for lossless clients", "pauses=%llu", (unsigned long long)h->input_pauses);
 	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu%s", status,
 		 (unsigned long long)t.records, (unsigned long long)t.bytes,
 		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops, t.iface_drops);
