@@ -120,7 +120,7 @@ out_of_order() {
 	assert_equal "$total" "$b1"
 }
 
-@test "-B, -buffer-kernel and PCAP_BROKER_KERNEL_BUFFER set the kernel buffer; the size obtained is logged" {
+@test "-B, -buffer-kernel and PCAP_BROKER_KERNEL_BUFFER set the kernel buffer; the size obtained is logged; PCAP_BROKER_IMMEDIATE" {
 	ns_hub -i a1 -B 8M
 	grep -q "kernel buffer interface=a1 requested=8388608 obtained=8388608" "$HUB_LOG"
 	kill -TERM "$HUB_PID"; hub_exit
@@ -134,6 +134,9 @@ out_of_order() {
 	# block at most; what it got is what is logged.
 	HUB_LOG="$BATS_TEST_TMPDIR/imm.log"; ns_hub -i a1 -immediate -B 1M
 	grep -qE "kernel buffer interface=a1 requested=1048576 obtained=[1-9][0-9]+" "$HUB_LOG"
+	kill -TERM "$HUB_PID"; hub_exit
+	HUB_LOG="$BATS_TEST_TMPDIR/immenv.log"; PCAP_BROKER_IMMEDIATE=true ns_hub -i a1
+	grep -q "native capture started interface=a1 .*mode=immediate" "$HUB_LOG"
 	kill -TERM "$HUB_PID"; hub_exit
 	run "$HUB" -n -i a1 -B 100k
 	assert_equal "$status" 64
