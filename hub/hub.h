@@ -12,8 +12,10 @@
 #include "native.h"
 #include "options.h"
 #include "refuse.h"
+#include "restart.h"
 #include "ring.h"
 #include "stream.h"
+#include "upstream.h"
 #include "view.h"
 
 #define MAX_LISTENERS 32
@@ -46,6 +48,8 @@ struct hub {
 	int nviews;
 	struct refusals refused;  /* connections refused, by reason */
 	int listeners_paused;     /* out of fds: not accepting until the next tick */
+	struct restart restart;   /* -restart and -upstream: starting the input again */
+	struct upstream up;       /* -upstream */
 };
 
 /* Start-up: exits the process with a status on failure. */
