@@ -1,0 +1,309 @@
+#!/usr/bin/env bats
+# Capture restarts (-restart), a native upstream (-upstream) and the
+# file-backed buffer (-buffer-file): docs/nothing-missed.md.
+
+load helpers
+
+SINK="$BUILD/tools/pcapsink"
+
+# restart_script: a capture command for -restart. Run k (from 0) waits for
+# the gate (the first one only), records its pid in $D/pid and writes
+# packets numbered from k * 1000000, so each run's records are told apart.
+# Runs 0-2 go on until killed; run 3 writes 2000 packets and keeps its
+# output open; later runs write nothing.
+restart_script() {
+	D=$BATS_TEST_TMPDIR
+	cat >"$D/cap.sh" <<-EOS
+	n=\$(cat '$D/runs' 2>/dev/null || echo 0); echo \$((n + 1)) >'$D/runs'
+	while [ ! -e '$D/go' ]; do sleep 0.01; done
+	echo \$\$ >'$D/pid.tmp'; mv '$D/pid.tmp' '$D/pid'
+	[ "\$n" -le 2 ] && exec '$GEN' -start \$((n * 1000000)) -c 1000000 -rate 2000
+	[ "\$n" -eq 3 ] && '$GEN' -start 3000000 -c 2000 -rate 2000
+	exec sleep 600
+	EOS
+}
+
+runs_are() { [ "$(cat "$BATS_TEST_TMPDIR/runs" 2>/dev/null)" = "$1" ]; }
+size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
+grown() { [ "$(size_of "$1")" -ge "$2" ]; }
+# last_is FILE SEQ: the client's stream so far ends with record SEQ.
+last_is() { "$VERIFY" <"$1" 2>/dev/null | grep -q "last=$2 "; }
+
+@test "restart: the capture killed 3 times; 4 clients stay connected and get every record, 3 gaps logged" {
+	restart_script
+	start_hub -n -listen 127.0.0.1:0 -restart -cmd "sh '$D/cap.sh'"
+	for i in 1 2 3 4; do client "$D/out$i"; done
+	wait_clients 4
+	open_gate
+	for k in 1 2 3; do
+		wait_until 30 runs_are "$k"
+		wait_until 30 test -s "$D/pid"
+		# It has written something the clients got: then kill it.
+		local before; before=$(size_of "$D/out1")
+		wait_until 30 grown "$D/out1" $((before + 20000))
+		kill -9 "$(cat "$D/pid")"
+		rm -f "$D/pid"
+	done
+	for i in 1 2 3 4; do wait_until 60 last_is "$D/out$i" 3001999; done
+	run log_count "$HUB_LOG" 'capture resumed after a gap gap_ms=[0-9]+'
+	assert_output 3
+	kill -TERM "$HUB_PID"
+	hub_exit
+	[ "$HUB_STATUS" -eq 0 ]
+	local total; total=$(grep -oE 'exiting .*records=[0-9]+' "$HUB_LOG" | grep -oE '[0-9]+$')
+	for i in 1 2 3 4; do
+		run "$VERIFY" <"$D/out$i"
+		assert_success
+		# Every record the hub read, numbered from 0 to 3001999 with exactly
+		# the three gaps between the runs.
+		assert_output --regexp "^records=$total .*first=0 last=3001999 gaps=3$"
+		cmp "$D/out1" "$D/out$i"
+	done
+	# Each client left once, at the end.
+	run log_count "$HUB_LOG" 'client disconnected.*reason=hub stopping'
+	assert_output 4
+	run log_count "$HUB_LOG" 'client disconnected'
+	assert_output 4
+}
+
+@test "restart: a command that fails at once logs one line per attempt, backs off, and SIGTERM stops it at once" {
+	start_hub -n -listen 127.0.0.1:0 -restart -cmd "exit 3"
+	client "$BATS_TEST_TMPDIR/out"
+	wait_clients 1
+	# 1 s, then 2 s: the third attempt comes 3 s after the first.
+	wait_until 30 bash -c "[ \$(grep -c 'capture ended; restarting' '$HUB_LOG') -ge 3 ]"
+	run grep 'capture ended; restarting' "$HUB_LOG"
+	assert_line --index 0 --regexp 'status=3 attempt=1 retry_in_ms=1000$'
+	assert_line --index 1 --regexp 'status=3 attempt=2 retry_in_ms=2000$'
+	assert_line --index 2 --regexp 'status=3 attempt=3 retry_in_ms=4000$'
+	# Nothing else is logged per attempt: the lines past start-up are the
+	# client's and one per attempt.
+	run bash -c "grep -vE 'listening|capture started|ready|client connected|capture ended; restarting' '$HUB_LOG'"
+	assert_output ""
+	kill -0 "$HUB_PID"
+	local t0=$SECONDS
+	kill -TERM "$HUB_PID"
+	hub_exit
+	[ "$HUB_STATUS" -eq 0 ]
+	[ $((SECONDS - t0)) -le 3 ]
+	run log_count "$HUB_LOG" 'client disconnected.*reason=hub stopping'
+	assert_output 1
+}
+
+@test "restart: without -restart the hub still exits with the command's status" {
+	run "$HUB" -listen 127.0.0.1:0 -cmd "'$GEN' -c 10; exit 3"
+	[ "$status" -eq 3 ]
+}
+
+@test "restart: a new stream with another header closes the clients that had the old one, with the reason" {
+	D=$BATS_TEST_TMPDIR
+	cat >"$D/cap.sh" <<-EOS
+	n=\$(cat '$D/runs' 2>/dev/null || echo 0); echo \$((n + 1)) >'$D/runs'
+	while [ ! -e '$D/go' ]; do sleep 0.01; done
+	[ "\$n" -eq 0 ] && exec '$GEN' -c 10
+	'$GEN' -c 10 -snaplen 1000
+	exec sleep 600
+	EOS
+	start_hub -n -listen 127.0.0.1:0 -restart -cmd "sh '$D/cap.sh'"
+	client "$D/old"
+	wait_clients 1
+	open_gate
+	wait_until 30 log_has "$HUB_LOG" 'client disconnected'
+	run grep 'client disconnected' "$HUB_LOG"
+	assert_output --partial 'reason=the capture restarted with another header: snaplen 262144 -> 1000'
+	assert_line --regexp 'packets=10 '
+	# A client of the new stream gets its header.
+	client "$D/new"
+	wait_clients 2
+	kill -TERM "$HUB_PID"
+	hub_exit
+	run "$VERIFY" <"$D/old"
+	assert_output --regexp '^records=10 '
+	run "$VERIFY" <"$D/new"
+	assert_success
+	[ "$(head -c 24 "$D/new" | od -An -tu4 -j16 -N4 | tr -d ' ')" = 1000 ]
+}
+
+@test "restart: -restart needs a command or an interface, not stdin" {
+	run "$HUB" -restart -listen none </dev/null
+	[ "$status" -eq 64 ]
+	assert_output --partial 'stdin cannot be started again'
+}
+
+# --- upstream ---------------------------------------------------------------
+
+# hub_on PORT LOG ARGS...: a hub listening on 127.0.0.1:PORT; sets LAST_PID.
+hub_on() {
+	local port=$1 log=$2; shift 2
+	"$HUB" -n -listen "127.0.0.1:$port" "$@" 2>"$log" &
+	LAST_PID=$!
+	PIDS+=("$LAST_PID")
+	wait_until 10 log_has "$log" 'ready'
+}
+
+@test "upstream: a relay tree whose middle hub is SIGKILLed and restarted; the leaf reconnects, its client stays connected" {
+	D=$BATS_TEST_TMPDIR
+	start_hub -n -listen 127.0.0.1:0 -cmd "while [ ! -e '$D/go' ]; do sleep 0.01; done; exec '$GEN' -c 1000000 -rate 2000"
+	local top=$PORT mport; mport=$("$BUILD/tools/freeport")
+	hub_on "$mport" "$D/middle.log" -upstream "127.0.0.1:$top"
+	local middle=$LAST_PID
+	HUB_LOG=$D/leaf.log start_hub -n -listen 127.0.0.1:0 -upstream "127.0.0.1:$mport"
+	client "$D/out"
+	wait_clients 1
+	open_gate
+	wait_until 30 grown "$D/out" 20000
+	kill -9 "$middle"
+	wait_until 30 log_has "$D/leaf.log" 'upstream unavailable; reconnecting'
+	hub_on "$mport" "$D/middle2.log" -upstream "127.0.0.1:$top"
+	wait_until 30 log_has "$D/leaf.log" 'upstream resumed after a gap gap_ms=[0-9]+'
+	local after; after=$(size_of "$D/out")
+	wait_until 30 grown "$D/out" $((after + 20000))
+	run log_count "$D/leaf.log" 'client disconnected'
+	assert_output 0
+	kill -TERM "$HUB_PID"
+	hub_exit
+	[ "$HUB_STATUS" -eq 0 ]
+	run "$VERIFY" <"$D/out"
+	assert_success
+	assert_output --regexp 'gaps=[1-9]'
+}
+
+@test "upstream: garbage from the upstream is a logged error and a reconnect with backoff, never a crash" {
+	D=$BATS_TEST_TMPDIR
+	listen_on "$D/socat.log" 'listening on' socat -d -d "TCP-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'echo this is not pcap at all'
+	start_hub -n -listen 127.0.0.1:0 -upstream "127.0.0.1:$LPORT"
+	client "$D/out"
+	wait_clients 1
+	wait_until 30 bash -c "[ \$(grep -c 'bad magic' '$HUB_LOG') -ge 2 ]"
+	run grep 'upstream unavailable; reconnecting' "$HUB_LOG"
+	assert_line --index 0 --regexp 'reason="not a pcap stream: bad magic 0x73696874 at byte offset 0" attempt=1 retry_in_ms=1000$'
+	assert_line --index 1 --regexp 'attempt=2 retry_in_ms=2000$'
+	kill -0 "$HUB_PID"
+	run log_count "$HUB_LOG" 'client disconnected'
+	assert_output 0
+	[ ! -s "$D/out" ] # nothing of the garbage reached the client
+	kill -TERM "$HUB_PID"
+	hub_exit
+	[ "$HUB_STATUS" -eq 0 ]
+}
+
+@test "upstream: unreachable at first, the hub serves its clients and keeps retrying until it comes" {
+	D=$BATS_TEST_TMPDIR
+	local uport; uport=$("$BUILD/tools/freeport")
+	start_hub -n -listen 127.0.0.1:0 -upstream "127.0.0.1:$uport"
+	client "$D/out"
+	wait_clients 1
+	wait_until 30 bash -c "[ \$(grep -c 'Connection refused' '$HUB_LOG') -ge 2 ]"
+	hub_on "$uport" "$D/top.log" -cmd "$(gated_cat /dev/null) && '$GEN' -c 500; exec sleep 600"
+	# The leaf connects on its next attempt; then the top's capture starts.
+	wait_until 30 log_has "$D/top.log" 'client connected'
+	open_gate
+	wait_until 30 log_has "$HUB_LOG" 'upstream resumed after a gap'
+	wait_until 30 last_is "$D/out" 499
+	kill -TERM "$HUB_PID"
+	hub_exit
+	run "$VERIFY" -contiguous -count 500 <"$D/out"
+	assert_success
+}
+
+@test "upstream: bad addresses and a second input are usage errors" {
+	for a in nohost 127.0.0.1: 127.0.0.1:0 127.0.0.1:70000 :4242 '[::1]4242'; do
+		run "$HUB" -upstream "$a" -listen none
+		[ "$status" -eq 64 ] || { echo "accepted: $a"; false; }
+	done
+	run "$HUB" -upstream 127.0.0.1:1 -cmd true -listen none
+	[ "$status" -eq 64 ]
+	PCAP_BROKER_UPSTREAM=bad run "$HUB" -listen none
+	[ "$status" -eq 64 ]
+}
+
+# --- file-backed buffer -----------------------------------------------------
+
+@test "buffer-file: clients get the stream byte for byte from a file-backed ring" {
+	D=$BATS_TEST_TMPDIR
+	"$GEN" -c 50000 >"$D/in.pcap"
+	start_hub -n -listen 127.0.0.1:0 -buffer 8M -buffer-file "$D/ring" -cmd "$(gated_cat "$D/in.pcap")"
+	client "$D/out"
+	wait_clients 1
+	open_gate
+	hub_exit
+	[ "$HUB_STATUS" -eq 0 ]
+	cmp "$D/in.pcap" "$D/out"
+	# The file is the buffer: 8 slots of 1 MiB, readable by its owner only.
+	[ "$(stat -c '%s %a' "$D/ring")" = "8388608 600" ]
+}
+
+# rss PID FIELD: kB of /proc/PID/status FIELD (RssAnon, RssFile, RssShmem).
+rss() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+# fill_hub ARGS...: a hub fed 200000 packets (74 MB, more than the default
+# 64 MiB buffer) with 10 reading clients; it stays up; sets ANON and FILE (kB).
+fill_hub() {
+	start_hub -n -listen 127.0.0.1:0 "$@" -cmd "$(gated_cat "$D/in.pcap"); exec sleep 600"
+	"$SINK" -n 10 -count 200000 -timeout 120 "127.0.0.1:$PORT" >"$D/sink.out" &
+	local sink=$!
+	PIDS+=("$sink")
+	wait_clients 10
+	open_gate
+	wait "$sink"
+	ANON=$(rss "$HUB_PID" RssAnon)
+	FILE=$(( $(rss "$HUB_PID" RssFile) + $(rss "$HUB_PID" RssShmem) ))
+	kill -TERM "$HUB_PID"
+	hub_exit
+	rm -f "$BATS_TEST_TMPDIR/go"
+	grep -q ' lost=0 bad=0 ' "$D/sink.out"
+}
+
+@test "buffer-file: with a 4 GiB file-backed buffer and 10 clients, anonymous RSS stays within 32 MiB of the memory ring's" {
+	[ -n "${PCAP_BROKER_SANITIZED:-}" ] && skip "ASan's shadow memory is anonymous RSS"
+	D=$BATS_TEST_TMPDIR
+	"$GEN" -c 200000 >"$D/in.pcap"
+	HUB_LOG=$D/mem.log fill_hub
+	local mem_anon=$ANON mem_file=$FILE
+	HUB_LOG=$D/file.log fill_hub -buffer 4G -buffer-file "$D/ring"
+	echo "memory ring 64M: RssAnon ${mem_anon} kB, file/shmem ${mem_file} kB;" \
+		"file ring 4G: RssAnon ${ANON} kB, file/shmem ${FILE} kB" >"$BUILD/lifecycle-rss.txt"
+	cat "$BUILD/lifecycle-rss.txt"
+	[ "$ANON" -le $((mem_anon + 32 * 1024)) ]
+	# Today's hub itself, not just the comparison: the file ring's anonymous
+	# memory is the hub's own, far below the 74 MB that went through it.
+	[ "$ANON" -le $((32 * 1024)) ]
+	# ... and the records went through the file's pages.
+	[ "$FILE" -ge $((60 * 1024)) ]
+	[ "$mem_anon" -ge $((60 * 1024)) ]
+}
+
+# in_tmpfs SIZE OPTS CMD...: CMD in a mount namespace where $D/fs is a tmpfs
+# of SIZE (no root needed: a user namespace maps us to root in it).
+in_tmpfs() {
+	local size=$1 opts=$2; shift 2
+	mkdir -p "$D/fs"
+	unshare -rm sh -c 'mount -t tmpfs -o "size=$1$2" tmpfs "$3" && shift 3 && exec "$@"' sh \
+		"$size" "$opts" "$D/fs" "$@"
+}
+
+@test "buffer-file: a full disk is a clear start-up error (status 73), never a SIGBUS later" {
+	D=$BATS_TEST_TMPDIR
+	run in_tmpfs 16m "" "$HUB" -listen none -buffer 64M -buffer-file "$D/fs/ring" -cmd true
+	[ "$status" -eq 73 ]
+	assert_output --partial 'cannot use the buffer file'
+	assert_output --partial 'No space left on device'
+	# The same size fits in a bigger one, and the stream passes.
+	"$GEN" -c 1000 >"$D/in.pcap"
+	run in_tmpfs 80m "" "$HUB" -listen none -buffer 64M -buffer-file "$D/fs/ring" -cmd "cat '$D/in.pcap'"
+	[ "$status" -eq 0 ]
+}
+
+@test "buffer-file: an unwritable path, and a file another hub holds, are start-up errors (status 73)" {
+	D=$BATS_TEST_TMPDIR
+	run in_tmpfs 16m ,ro "$HUB" -listen none -buffer-file "$D/fs/ring" -cmd true
+	[ "$status" -eq 73 ]
+	assert_output --partial 'Read-only file system'
+	run "$HUB" -listen none -buffer-file "$D/no/such/dir/ring" -cmd true
+	[ "$status" -eq 73 ]
+	assert_output --partial 'No such file or directory'
+	start_hub -n -listen 127.0.0.1:0 -buffer-file "$D/ring" -cmd "exec sleep 600"
+	PCAP_BROKER_BUFFER_FILE=$D/ring run "$HUB" -listen none -cmd true
+	[ "$status" -eq 73 ]
+	assert_output --partial 'another hub uses it'
+}
