@@ -25,8 +25,7 @@ static void arm(struct restart *r, uint64_t ms)
 	timerfd_settime(r->timer.fd, 0, &its, NULL);
 }
 
-/* 1 s, doubling to 30 s; back to 1 s when the input had run a minute. */
-static uint64_t next_delay(struct restart *r, uint64_t now)
+uint64_t restart_next_delay(struct restart *r, uint64_t now)
 {
 	if (r->started_ms && now - r->started_ms >= RESTART_HEALTHY_MS)
 		r->delay_ms = 0;
@@ -176,7 +175,7 @@ void restart_failed(struct hub *h, const char *why)
 	stream_restart(&h->stream);
 	if (!r->lost_ms)
 		r->lost_ms = now;
-	uint64_t delay = next_delay(r, now);
+	uint64_t delay = restart_next_delay(r, now);
 	arm(r, delay);
 	log_warn(h->opt.upstream ? "upstream unavailable; reconnecting" : "capture ended; restarting",
 		 "reason=\"%s\"%s attempt=%u retry_in_ms=%llu", reason, status, r->attempts + 1,

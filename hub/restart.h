@@ -31,6 +31,10 @@ struct restart {
 
 struct hub;
 
+/* The delay before the next start: 1 s, doubling to 30 s; back to 1 s when
+ * the input had run a minute since it last started (started_ms). */
+uint64_t restart_next_delay(struct restart *r, uint64_t now);
+
 /* -restart or -upstream. */
 int restart_enabled(const struct hub *h);
 /* The one-shot timer, at start-up. 0 or -errno. */
