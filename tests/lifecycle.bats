@@ -307,3 +307,88 @@ in_tmpfs() {
 	[ "$status" -eq 73 ]
 	assert_output --partial 'another hub uses it'
 }
+
+# --- the recipes of docs/nothing-missed.md ----------------------------------
+
+DOC="$ROOT/docs/nothing-missed.md"
+TCPDUMP="tcpdump -i eth0 --immediate-mode -U -w - not port 4242"
+
+# doc_cmd REGEX: the doc's pcap-broker command line matching REGEX, with its
+# backslash continuations joined.
+doc_cmd() {
+	sed -e :a -e '/\\$/N; s/\\\n *//; ta' "$DOC" | grep -E '^pcap-broker ' | grep -E -- "$1" | head -1
+}
+
+# as_hub LINE FROM TO...: LINE with each FROM replaced by TO, and "exec" and
+# the hub's path for pcap-broker (so that `eval ... &` leaves $! the hub's).
+as_hub() {
+	local line=$1; shift
+	while [ $# -ge 2 ]; do line=${line//"$1"/"$2"}; shift 2; done
+	echo "${line/#pcap-broker/exec \"\$HUB\"}"
+}
+
+@test "docs: the relay recipe runs (the sensor's command replaced by a generator)" {
+	D=$BATS_TEST_TMPDIR
+	local sensor leaf sport; sport=$("$BUILD/tools/freeport")
+	sensor=$(doc_cmd "-restart -cmd '$TCPDUMP'")
+	leaf=$(doc_cmd '-upstream sensor:4242')
+	[ -n "$sensor" ] && [ -n "$leaf" ]
+	# The sensor: a first run of 300 packets, then another after a restart.
+	echo "[ -e '$D/ran' ] && n=1 || n=0; touch '$D/ran'; $(gated_cat /dev/null) && '$GEN' -start \$((n * 1000)) -c 300" >"$D/cap.sh"
+	eval "$(as_hub "$sensor" "'$TCPDUMP'" "'sh $D/cap.sh'" ":4242" "127.0.0.1:$sport")" 2>"$D/sensor.log" &
+	PIDS+=("$!")
+	wait_until 10 log_has "$D/sensor.log" ready
+	HUB_LOG=$D/leaf.log
+	eval "$(as_hub "$leaf" "sensor:4242" "127.0.0.1:$sport" "localhost:4242" "127.0.0.1:0")" 2>"$HUB_LOG" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" ready
+	PORT=$(grep -m1 'listening' "$HUB_LOG" | grep -oE '[0-9]+$')
+	wait_until 10 log_has "$D/sensor.log" 'client connected'
+	client "$D/out"
+	wait_clients 1
+	open_gate
+	wait_until 30 last_is "$D/out" 1299
+	kill -TERM "$HUB_PID"
+	hub_exit
+	[ "$HUB_STATUS" -eq 0 ]
+	run "$VERIFY" <"$D/out"
+	assert_output --regexp '^records=600 .*first=0 last=1299 gaps=1$'
+}
+
+@test "docs: the -buffer-file recipe runs (path and capture replaced)" {
+	D=$BATS_TEST_TMPDIR
+	local line; line=$(doc_cmd '-buffer 4G -buffer-file /var/lib/pcap-broker/ring')
+	[ -n "$line" ]
+	"$GEN" -c 1000 >"$D/in.pcap"
+	HUB_LOG=$D/hub.log
+	eval "$(as_hub "$line" /var/lib/pcap-broker/ring "$D/ring" "'$TCPDUMP'" "\"\$(gated_cat '$D/in.pcap')\"" ":4242" "127.0.0.1:0")" 2>"$HUB_LOG" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" ready
+	PORT=$(grep -m1 'listening' "$HUB_LOG" | grep -oE '[0-9]+$')
+	client "$D/out"
+	wait_clients 1
+	open_gate
+	hub_exit
+	[ "$HUB_STATUS" -eq 0 ]
+	cmp "$D/in.pcap" "$D/out"
+	[ "$(stat -c %s "$D/ring")" = $((4 << 30)) ]
+}
+
+@test "docs: the -restart recipe runs (ssh replaced by a command that dies once)" {
+	D=$BATS_TEST_TMPDIR
+	local line; line=$(doc_cmd "-restart -cmd 'ssh sensor")
+	[ -n "$line" ]
+	echo "[ -e '$D/ran' ] && exec '$GEN' -start 1000 -c 10; touch '$D/ran'; '$GEN' -c 10; exit 255" >"$D/cap.sh"
+	HUB_LOG=$D/hub.log
+	eval "$(as_hub "$line" "'ssh sensor tcpdump -i eth0 -U -w - not port 22'" "'sh $D/cap.sh'" ":4242" "127.0.0.1:0")" 2>"$HUB_LOG" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" ready
+	wait_until 30 log_has "$HUB_LOG" 'capture resumed after a gap'
+	assert_equal "$(log_count "$HUB_LOG" 'capture ended; restarting reason="end of stream" status=255 ')" 1
+	kill -TERM "$HUB_PID"
+	hub_exit
+	[ "$HUB_STATUS" -eq 0 ]
+}
