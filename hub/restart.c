@@ -139,7 +139,9 @@ static void stop_command(struct hub *h, char *status, size_t len)
 	}
 	capture_release_guard(c);
 	c->out.fd = -1; /* h->input's, closed there */
+	/* Its status is logged and done with: never the hub's exit status. */
 	c->pid = 0;
+	c->exited = c->killed = c->status = 0;
 }
 
 static void stop_input(struct hub *h, char *status, size_t len)

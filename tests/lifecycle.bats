@@ -124,6 +124,36 @@ last_is() { "$VERIFY" <"$1" 2>/dev/null | grep -q "last=$2 "; }
 	[ "$(head -c 24 "$D/new" | od -An -tu4 -j16 -N4 | tr -d ' ')" = 1000 ]
 }
 
+@test "restart: -i, an interface that disappears and comes back (in a network namespace of our own)" {
+	D=$BATS_TEST_TMPDIR
+	# Inside: a veth pair, the hub capturing one end, a client; then the
+	# interface is deleted and made again.
+	cat >"$D/ns.sh" <<-EOS
+	set -e
+	until_log() { for i in \$(seq 1000); do grep -qE "\$1" '$D/hub.log' && return 0; sleep 0.02; done; return 1; }
+	ip link set lo up
+	ip link add d0 type veth peer name d1; ip link set d1 up; ip link set d0 up
+	'$HUB' -n -listen 127.0.0.1:0 -restart -i d0 2>'$D/hub.log' & hub=\$!
+	until_log ready
+	port=\$(grep -m1 listening '$D/hub.log' | grep -oE '[0-9]+\$')
+	socat -u TCP:127.0.0.1:\$port OPEN:'$D/out',creat,trunc & client=\$!
+	until_log 'client connected'
+	ip link del d0
+	until_log 'capture ended; restarting reason="The interface disappeared"'
+	ip link add d0 type veth peer name d1; ip link set d1 up; ip link set d0 up
+	until_log 'capture resumed after a gap gap_ms=[0-9]+'
+	kill -0 \$client
+	kill -TERM \$hub; wait \$hub
+	EOS
+	run timeout 60 unshare -rn sh "$D/ns.sh"
+	cat "$D/hub.log"
+	assert_success
+	run log_count "$D/hub.log" 'client disconnected.*reason=hub stopping'
+	assert_output 1
+	run log_count "$D/hub.log" 'client disconnected'
+	assert_output 1
+}
+
 @test "restart: -restart needs a command or an interface, not stdin" {
 	run "$HUB" -restart -listen none </dev/null
 	[ "$status" -eq 64 ]
