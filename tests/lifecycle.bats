@@ -23,6 +23,19 @@ restart_script() {
 	EOS
 }
 
+# logged LOG REGEX N: LOG has N lines matching REGEX, or more.
+logged() { [ "$(log_count "$1" "$2")" -ge "$3" ]; }
+# failing_hub REGEX N ARGS...: a hub (ARGS) whose input keeps failing, with
+# one client; once N lines match REGEX, runs grep for them (lines[]).
+failing_hub() {
+	local regex=$1 n=$2; shift 2
+	start_hub -n -listen 127.0.0.1:0 "$@"
+	client "$BATS_TEST_TMPDIR/out"
+	wait_clients 1
+	wait_until 30 logged "$HUB_LOG" "$regex" "$n"
+	run grep -E "$regex" "$HUB_LOG"
+}
+
 runs_are() { [ "$(cat "$BATS_TEST_TMPDIR/runs" 2>/dev/null)" = "$1" ]; }
 size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
 grown() { [ "$(size_of "$1")" -ge "$2" ]; }
@@ -67,12 +80,8 @@ last_is() { "$VERIFY" <"$1" 2>/dev/null | grep -q "last=$2 "; }
 }
 
 @test "restart: a command that fails at once logs one line per attempt, backs off, and SIGTERM stops it at once" {
-	start_hub -n -listen 127.0.0.1:0 -restart -cmd "exit 3"
-	client "$BATS_TEST_TMPDIR/out"
-	wait_clients 1
 	# 1 s, then 2 s: the third attempt comes 3 s after the first.
-	wait_until 30 bash -c "[ \$(grep -c 'capture ended; restarting' '$HUB_LOG') -ge 3 ]"
-	run grep 'capture ended; restarting' "$HUB_LOG"
+	failing_hub 'capture ended; restarting' 3 -restart -cmd "exit 3"
 	assert_line --index 0 --regexp 'status=3 attempt=1 retry_in_ms=1000$'
 	assert_line --index 1 --regexp 'status=3 attempt=2 retry_in_ms=2000$'
 	assert_line --index 2 --regexp 'status=3 attempt=3 retry_in_ms=4000$'
@@ -201,11 +210,7 @@ hub_on() {
 @test "upstream: garbage from the upstream is a logged error and a reconnect with backoff, never a crash" {
 	D=$BATS_TEST_TMPDIR
 	listen_on "$D/socat.log" 'listening on' socat -d -d "TCP-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'echo this is not pcap at all'
-	start_hub -n -listen 127.0.0.1:0 -upstream "127.0.0.1:$LPORT"
-	client "$D/out"
-	wait_clients 1
-	wait_until 30 bash -c "[ \$(grep -c 'bad magic' '$HUB_LOG') -ge 2 ]"
-	run grep 'upstream unavailable; reconnecting' "$HUB_LOG"
+	failing_hub 'upstream unavailable; reconnecting.*bad magic' 2 -upstream "127.0.0.1:$LPORT"
 	assert_line --index 0 --regexp 'reason="not a pcap stream: bad magic 0x73696874 at byte offset 0" attempt=1 retry_in_ms=1000$'
 	assert_line --index 1 --regexp 'attempt=2 retry_in_ms=2000$'
 	kill -0 "$HUB_PID"
@@ -223,7 +228,7 @@ hub_on() {
 	start_hub -n -listen 127.0.0.1:0 -upstream "127.0.0.1:$uport"
 	client "$D/out"
 	wait_clients 1
-	wait_until 30 bash -c "[ \$(grep -c 'Connection refused' '$HUB_LOG') -ge 2 ]"
+	wait_until 30 logged "$HUB_LOG" 'Connection refused' 2
 	hub_on "$uport" "$D/top.log" -cmd "$(gated_cat /dev/null) && '$GEN' -c 500; exec sleep 600"
 	# The leaf connects on its next attempt; then the top's capture starts.
 	wait_until 30 log_has "$D/top.log" 'client connected'
@@ -249,16 +254,22 @@ hub_on() {
 
 # --- file-backed buffer -----------------------------------------------------
 
-@test "buffer-file: clients get the stream byte for byte from a file-backed ring" {
-	D=$BATS_TEST_TMPDIR
-	"$GEN" -c 50000 >"$D/in.pcap"
-	start_hub -n -listen 127.0.0.1:0 -buffer 8M -buffer-file "$D/ring" -cmd "$(gated_cat "$D/in.pcap")"
-	client "$D/out"
+# one_replay IN: a client of the started hub gets IN byte for byte once the
+# gate opens, and the hub exits 0.
+one_replay() {
+	client "$BATS_TEST_TMPDIR/out"
 	wait_clients 1
 	open_gate
 	hub_exit
 	[ "$HUB_STATUS" -eq 0 ]
-	cmp "$D/in.pcap" "$D/out"
+	cmp "$1" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "buffer-file: clients get the stream byte for byte from a file-backed ring" {
+	D=$BATS_TEST_TMPDIR
+	"$GEN" -c 50000 >"$D/in.pcap"
+	start_hub -n -listen 127.0.0.1:0 -buffer 8M -buffer-file "$D/ring" -cmd "$(gated_cat "$D/in.pcap")"
+	one_replay "$D/in.pcap"
 	# The file is the buffer: 8 slots of 1 MiB, readable by its owner only.
 	[ "$(stat -c '%s %a' "$D/ring")" = "8388608 600" ]
 }
@@ -357,6 +368,17 @@ as_hub() {
 	echo "${line/#pcap-broker/exec \"\$HUB\"}"
 }
 
+# doc_hub LOG LINE FROM TO...: runs as_hub's command with stderr in LOG; sets
+# HUB_PID and HUB_LOG, and PORT (its first listener) once it is ready.
+doc_hub() {
+	HUB_LOG=$1
+	eval "$(shift; as_hub "$@")" 2>"$HUB_LOG" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	wait_until 10 log_has "$HUB_LOG" ready
+	PORT=$(grep -m1 'listening' "$HUB_LOG" | grep -oE '[0-9]+$')
+}
+
 @test "docs: the relay recipe runs (the sensor's command replaced by a generator)" {
 	D=$BATS_TEST_TMPDIR
 	local sensor leaf sport; sport=$("$BUILD/tools/freeport")
@@ -365,15 +387,8 @@ as_hub() {
 	[ -n "$sensor" ] && [ -n "$leaf" ]
 	# The sensor: a first run of 300 packets, then another after a restart.
 	echo "[ -e '$D/ran' ] && n=1 || n=0; touch '$D/ran'; $(gated_cat /dev/null) && '$GEN' -start \$((n * 1000)) -c 300" >"$D/cap.sh"
-	eval "$(as_hub "$sensor" "'$TCPDUMP'" "'sh $D/cap.sh'" ":4242" "127.0.0.1:$sport")" 2>"$D/sensor.log" &
-	PIDS+=("$!")
-	wait_until 10 log_has "$D/sensor.log" ready
-	HUB_LOG=$D/leaf.log
-	eval "$(as_hub "$leaf" "sensor:4242" "127.0.0.1:$sport" "localhost:4242" "127.0.0.1:0")" 2>"$HUB_LOG" &
-	HUB_PID=$!
-	PIDS+=("$HUB_PID")
-	wait_until 10 log_has "$HUB_LOG" ready
-	PORT=$(grep -m1 'listening' "$HUB_LOG" | grep -oE '[0-9]+$')
+	doc_hub "$D/sensor.log" "$sensor" "'$TCPDUMP'" "'sh $D/cap.sh'" ":4242" "127.0.0.1:$sport"
+	doc_hub "$D/leaf.log" "$leaf" "sensor:4242" "127.0.0.1:$sport" "localhost:4242" "127.0.0.1:0"
 	wait_until 10 log_has "$D/sensor.log" 'client connected'
 	client "$D/out"
 	wait_clients 1
@@ -391,18 +406,8 @@ as_hub() {
 	local line; line=$(doc_cmd '-buffer 4G -buffer-file /var/lib/pcap-broker/ring')
 	[ -n "$line" ]
 	"$GEN" -c 1000 >"$D/in.pcap"
-	HUB_LOG=$D/hub.log
-	eval "$(as_hub "$line" /var/lib/pcap-broker/ring "$D/ring" "'$TCPDUMP'" "\"\$(gated_cat '$D/in.pcap')\"" ":4242" "127.0.0.1:0")" 2>"$HUB_LOG" &
-	HUB_PID=$!
-	PIDS+=("$HUB_PID")
-	wait_until 10 log_has "$HUB_LOG" ready
-	PORT=$(grep -m1 'listening' "$HUB_LOG" | grep -oE '[0-9]+$')
-	client "$D/out"
-	wait_clients 1
-	open_gate
-	hub_exit
-	[ "$HUB_STATUS" -eq 0 ]
-	cmp "$D/in.pcap" "$D/out"
+	doc_hub "$D/hub.log" "$line" /var/lib/pcap-broker/ring "$D/ring" "'$TCPDUMP'" "\"\$(gated_cat '$D/in.pcap')\"" ":4242" "127.0.0.1:0"
+	one_replay "$D/in.pcap"
 	[ "$(stat -c %s "$D/ring")" = $((4 << 30)) ]
 }
 
@@ -411,11 +416,7 @@ as_hub() {
 	local line; line=$(doc_cmd "-restart -cmd 'ssh sensor")
 	[ -n "$line" ]
 	echo "[ -e '$D/ran' ] && exec '$GEN' -start 1000 -c 10; touch '$D/ran'; '$GEN' -c 10; exit 255" >"$D/cap.sh"
-	HUB_LOG=$D/hub.log
-	eval "$(as_hub "$line" "'ssh sensor tcpdump -i eth0 -U -w - not port 22'" "'sh $D/cap.sh'" ":4242" "127.0.0.1:0")" 2>"$HUB_LOG" &
-	HUB_PID=$!
-	PIDS+=("$HUB_PID")
-	wait_until 10 log_has "$HUB_LOG" ready
+	doc_hub "$D/hub.log" "$line" "'ssh sensor tcpdump -i eth0 -U -w - not port 22'" "'sh $D/cap.sh'" ":4242" "127.0.0.1:0"
 	wait_until 30 log_has "$HUB_LOG" 'capture resumed after a gap'
 	assert_equal "$(log_count "$HUB_LOG" 'capture ended; restarting reason="end of stream" status=255 ')" 1
 	kill -TERM "$HUB_PID"
