@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "pcap_format.h"
 
@@ -24,6 +25,7 @@ int ring_attach(struct ring *r, void *data, uint64_t nslots, ring_recycle_fn fn,
 	r->nslots = (uint32_t)nslots;
 	r->on_recycle = fn;
 	r->ctx = ctx;
+	r->file_fd = -1;
 	return 0;
 }
 
@@ -50,6 +52,8 @@ void ring_free(struct ring *r)
 {
 	if (r->data)
 		munmap(r->data, (size_t)r->nslots * RING_SLOT_SIZE);
+	if (r->file_fd >= 0)
+		close(r->file_fd);
 	free(r->slots);
 	memset(r, 0, sizeof(*r));
 }
@@ -78,6 +82,8 @@ static void open_next_slot(struct ring *r)
 	if (r->head >= r->nslots && r->on_recycle)
 		r->on_recycle(r->ctx, r->head - r->nslots);
 	*ring_slot(r, r->head) = (struct slot){ .seq = r->head, .first_rec = first };
+	if (r->file_fd >= 0 && r->head < r->nslots)
+		ring_prefault(r, r->head);
 }
 
 uint8_t *ring_reserve(struct ring *r, uint32_t n)

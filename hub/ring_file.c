@@ -53,12 +53,23 @@ int ring_init_file(struct ring *r, uint64_t size, const char *path, ring_recycle
 	if (fd < 0)
 		return -errno;
 	int rc = map_file(fd, n * RING_SLOT_SIZE, &p);
-	/* The mapping holds the file, and with it the lock, until ring_free. */
-	close(fd);
-	if (rc < 0)
-		return rc;
-	rc = ring_attach(r, p, n, fn, ctx);
-	if (rc < 0)
+	if (rc == 0 && (rc = ring_attach(r, p, n, fn, ctx)) < 0)
 		munmap(p, n * RING_SLOT_SIZE);
-	return rc;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	r->file_fd = fd; /* holds the lock until ring_free */
+	ring_prefault(r, 0);
+	return 0;
+}
+
+void ring_prefault(const struct ring *r, uint64_t seq)
+{
+	static const uint8_t zeros[RING_SLOT_SIZE]; /* the shared zero page */
+	off_t at = (off_t)(seq % r->nslots) * RING_SLOT_SIZE;
+
+	/* Best effort: if it fails, the pages fault in as they are written. */
+	if (pwrite(r->file_fd, zeros, sizeof(zeros), at) < 0)
+		return;
 }
