@@ -94,7 +94,7 @@ last_is() { "$VERIFY" <"$1" 2>/dev/null | grep -q "last=$2 "; }
 	kill -TERM "$HUB_PID"
 	hub_exit
 	[ "$HUB_STATUS" -eq 0 ]
-	[ $((SECONDS - t0)) -le 3 ]
+	[ $((SECONDS - t0)) -le 5 ]
 	run log_count "$HUB_LOG" 'client disconnected.*reason=hub stopping'
 	assert_output 1
 }
