@@ -21,6 +21,8 @@ struct client {
 	uint32_t rest_len, rest_off;
 	uint64_t first_rec;     /* stream index of the first record it was due */
 	uint64_t dropped;       /* records it lost by falling behind */
+	uint64_t dropped_logged; /* dropped as of its last drop warning */
+	uint64_t dropped_log_ms; /* when that warning was logged */
 	uint64_t bytes;         /* bytes sent, header included */
 	int blocked;            /* the socket is full: wait for EPOLLOUT */
 };

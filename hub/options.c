@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "listener.h"
 #include "log.h"
 #include "output.h"
 #include "upstream.h"
@@ -38,7 +39,12 @@ static const char usage[] =
 	"  -i IFACE         capture IFACE natively with libpcap (immediate mode, full\n"
 	"                   snaplen) instead of running a command [PCAP_BROKER_INTERFACE]\n"
 	"  -f FILTER        BPF filter for -i [PCAP_BROKER_FILTER]\n"
-	"  -listen ADDR     TCP address host:port, [v6]:port or :port; may repeat or be\n"
+	"  -y TYPE          data link type for -i, as tcpdump -y: a name such as\n"
+	"                   LINUX_SLL2, LINUX_SLL or EN10MB, or a number; also -linktype\n"
+	"                   [PCAP_BROKER_LINKTYPE] (default: the interface's; for -i any\n"
+	"                   LINUX_SLL2, as tcpdump 4.99 writes)\n"
+	"  -listen ADDR     TCP address host:port, [v6]:port or :port (port 1 to 65535,\n"
+	"                   or 0: the kernel picks one); may repeat or be\n"
 	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
 	"                   (default " DEFAULT_LISTEN ")\n"
 	"  -socket PATH     also publish the stream on this Unix socket [PCAP_BROKER_SOCKET];\n"
@@ -57,7 +63,8 @@ static const char usage[] =
 	"  -upstream HOST:PORT  read another broker's PCAP-over-IP stream as the\n"
 	"                   capture, reconnecting as -restart does [PCAP_BROKER_UPSTREAM]\n"
 	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
-	"                   read to clients, e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
+	"                   read to clients still behind (the others end at once),\n"
+	"                   e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
 	"  -max-clients N   refuse connections past N clients [PCAP_BROKER_MAX_CLIENTS]\n"
 	"                   (default 1024)\n"
 	"  -allow CIDR,...  only these TCP peers may connect, e.g. 10.0.0.0/8,::1\n"
@@ -65,9 +72,10 @@ static const char usage[] =
 	"  -stall-timeout DURATION  disconnect a client that has taken no data for this\n"
 	"                   long while data was waiting for it; 0 never\n"
 	"                   [PCAP_BROKER_STALL_TIMEOUT] (default " DEFAULT_STALL ")\n"
-	"  -stats-interval DURATION  log capture totals this often, e.g. 1m\n"
-	"                   [PCAP_BROKER_STATS_INTERVAL] (default off; SIGUSR1 logs\n"
-	"                   every client and the totals at any time)\n"
+	"  -stats-interval DURATION  log capture totals this often, e.g. 1m, and a\n"
+	"                   client that keeps losing records at most this often\n"
+	"                   [PCAP_BROKER_STATS_INTERVAL] (default off, and 10s for\n"
+	"                   drop lines; SIGUSR1 logs every client and the totals)\n"
 	"  -snaplen N       cut every record to N bytes (original length kept) and\n"
 	"                   announce N in the header, e.g. 65535 for Arkime and Zeek\n"
 	"                   [PCAP_BROKER_SNAPLEN] (default: the capture's)\n"
@@ -79,11 +87,13 @@ static const char usage[] =
 	"  -version         print the version and exit\n"
 	"  -help            print this help and exit\n"
 	"\n"
-	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
+	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT (a failure\n"
+	"  recorded before the stop keeps its status);\n"
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
 	"  64 bad usage; 65 the stream is not valid pcap or pcapng (empty, truncated,\n"
 	"  bad magic, bad record or block, not one link type); 69 cannot listen, or a\n"
-	"  live hub already serves the -socket path; 71 system error at start-up;\n"
+	"  live hub already serves the -socket path, or other users may write to its\n"
+	"  directory; 71 system error at start-up;\n"
 	"  73 the -buffer-file cannot be created, preallocated (disk full) or mapped;\n"
 	"  74 the native capture (-i) failed.\n"
 	"\n"
@@ -93,7 +103,7 @@ static const char usage[] =
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
 	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_MAX_CLIENTS, OPT_ALLOW, OPT_STALL,
-	OPT_SNAPLEN, OPT_PRECISION, OPT_BUFFER_FILE, OPT_RESTART, OPT_UPSTREAM,
+	OPT_SNAPLEN, OPT_PRECISION, OPT_LINKTYPE, OPT_BUFFER_FILE, OPT_RESTART, OPT_UPSTREAM,
 	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
@@ -101,6 +111,8 @@ static const struct option longopts[] = {
 	{ "cmd", required_argument, NULL, OPT_CMD },
 	{ "i", required_argument, NULL, OPT_IFACE },
 	{ "f", required_argument, NULL, OPT_FILTER },
+	{ "y", required_argument, NULL, OPT_LINKTYPE },
+	{ "linktype", required_argument, NULL, OPT_LINKTYPE },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
@@ -140,9 +152,17 @@ static int parse_bool_flag(const char *flag, const char *v, int *out)
 /* Splits a comma-separated list into o->listen (the string is kept). */
 static int add_listen(struct options *o, char *spec)
 {
+	char host[256];
+	uint16_t port;
+
 	for (char *save, *a = strtok_r(spec, ", ", &save); a; a = strtok_r(NULL, ", ", &save)) {
 		if (o->nlisten == MAX_LISTEN) {
 			fprintf(stderr, "pcap-broker: at most %d listen addresses\n", MAX_LISTEN);
+			return EXIT_USAGE;
+		}
+		if (strcmp(a, "none") && sockaddr_parse(a, host, sizeof(host), &port, LISTENER_ADDR_FLAGS) < 0) {
+			fprintf(stderr, "pcap-broker: invalid listen address '%s' (want %s)\n", a,
+				sockaddr_expected(LISTENER_ADDR_FLAGS));
 			return EXIT_USAGE;
 		}
 		o->listen[o->nlisten++] = a;
@@ -185,6 +205,22 @@ static int set_precision(struct options *o, const char *flag, const char *v)
 	return -1;
 }
 
+/* -y: a data link type by name, as tcpdump -L lists them (any case, DLT_
+ * prefix optional), or by number. Whether the interface offers it is known
+ * only when it is opened. */
+static int set_linktype(struct options *o, const char *flag, const char *v)
+{
+	uint64_t n;
+	int dlt = pcap_datalink_name_to_val(strncasecmp(v, "DLT_", 4) ? v : v + 4);
+
+	if (dlt < 0 && parse_uint(v, 0, 65535, &n) == 0)
+		dlt = (int)n;
+	if (dlt < 0)
+		return bad(flag, v);
+	o->linktype = dlt;
+	return -1;
+}
+
 static int set_max_clients(struct options *o, const char *flag, const char *v)
 {
 	if (parse_uint(v, 1, 1u << 20, &o->max_clients) < 0)
@@ -198,6 +234,11 @@ static int set_allow(struct options *o, const char *flag, const char *v, int *fr
 	if (from_flags && !*from_flags) {
 		o->allow.n = 0;
 		*from_flags = 1;
+	}
+	if (!*v) {
+		fprintf(stderr, "pcap-broker: %s is empty: an empty allow-list is refused, never "
+			"taken as 'any peer' (unset it to allow any peer)\n", flag);
+		return EXIT_USAGE;
 	}
 	if (acl_parse(&o->allow, v) < 0)
 		return bad(flag, v);
@@ -216,7 +257,8 @@ static int set_socket_mode(struct options *o, const char *flag, const char *v)
 }
 
 /* A variable set to "" counts as unset, as an EnvironmentFile or compose
- * file often leaves them. */
+ * file often leaves them. Not PCAP_BROKER_ALLOW: an access list must never
+ * widen by accident, so "" there is an empty list, refused (from_env). */
 static const char *env(const char *name)
 {
 	const char *v = getenv(name);
@@ -247,7 +289,7 @@ static int from_env(struct options *o)
 		rc = set_duration(&o->stats_interval_ms, "PCAP_BROKER_STATS_INTERVAL", v);
 	if (rc < 0 && (v = env("PCAP_BROKER_MAX_CLIENTS")))
 		rc = set_max_clients(o, "PCAP_BROKER_MAX_CLIENTS", v);
-	if (rc < 0 && (v = env("PCAP_BROKER_ALLOW")))
+	if (rc < 0 && (v = getenv("PCAP_BROKER_ALLOW")))
 		rc = set_allow(o, "PCAP_BROKER_ALLOW", v, NULL);
 	if (rc < 0 && (v = env("PCAP_BROKER_STALL_TIMEOUT")))
 		rc = set_duration(&o->stall_ms, "PCAP_BROKER_STALL_TIMEOUT", v);
@@ -259,6 +301,8 @@ static int from_env(struct options *o)
 		rc = set_snaplen(o, "PCAP_BROKER_SNAPLEN", v);
 	if (rc < 0 && (v = env("PCAP_BROKER_PRECISION")))
 		rc = set_precision(o, "PCAP_BROKER_PRECISION", v);
+	if (rc < 0 && (v = env("PCAP_BROKER_LINKTYPE")))
+		rc = set_linktype(o, "PCAP_BROKER_LINKTYPE", v);
 	return rc;
 }
 
@@ -313,6 +357,8 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 		return set_snaplen(o, "-snaplen", arg);
 	case OPT_PRECISION:
 		return set_precision(o, "-precision", arg);
+	case OPT_LINKTYPE:
+		return set_linktype(o, "-y", arg);
 	case OPT_N:
 		return parse_bool_flag("-n", arg, &o->no_dns);
 	case OPT_DEBUG:
@@ -339,7 +385,7 @@ static int check_inputs(const struct options *o)
 		return EXIT_USAGE;
 	}
 	if (o->upstream && upstream_check(o->upstream) < 0)
-		return bad("-upstream", o->upstream);
+		return EXIT_USAGE;
 	if (o->restart && !o->cmd && !o->interface && !o->upstream) {
 		fputs("pcap-broker: -restart needs -cmd or -i: a stream on stdin cannot be started again\n", stderr);
 		return EXIT_USAGE;
@@ -361,6 +407,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->max_clients = DEFAULT_MAX_CLIENTS;
 	o->stall_ms = DEFAULT_STALL_MS;
 	o->socket_mode = DEFAULT_SOCKET_MODE;
+	o->linktype = -1;
 	if ((rc = from_env(o)) >= 0)
 		return rc;
 	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1)
@@ -376,6 +423,10 @@ int options_parse(struct options *o, int argc, char **argv)
 		o->nlisten = 0;
 	if (o->filter && !o->interface) {
 		fputs("pcap-broker: -f filters a native capture: give -i IFACE too\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (o->linktype >= 0 && !o->interface) {
+		fputs("pcap-broker: -y sets the link type of a native capture: give -i IFACE too\n", stderr);
 		return EXIT_USAGE;
 	}
 	if (o->interface && o->cmd) {

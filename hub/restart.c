@@ -61,7 +61,8 @@ static int start_native(struct hub *h, char *err, size_t len)
 {
 	char e[NATIVE_ERR_LEN];
 
-	if (native_open(&h->native, h->opt.interface, h->opt.filter, &h->stream, e) < 0) {
+	if (native_open(&h->native, h->opt.interface, h->opt.filter, h->opt.linktype,
+			&h->stream, e) < 0) {
 		snprintf(err, len, "%s", e);
 		return -EIO;
 	}

@@ -7,6 +7,7 @@
 
 #include "hub.h"
 #include "log.h"
+#include "stats.h"
 #include "util.h"
 
 uint64_t tick_period_ms(uint64_t stall_ms)
@@ -74,6 +75,8 @@ static void on_tick(struct hub *h, struct watch *w, uint32_t events)
 	if (read(w->fd, &expirations, sizeof(expirations)) < 0)
 		return; /* EAGAIN: nothing expired after all */
 	refuse_flush(&h->refused);
+	capture_log_tick(&h->cap);
+	stats_drop_warnings(h, now_ms());
 	if (h->listeners_paused)
 		resume_listeners(h);
 	if (h->opt.stall_ms)

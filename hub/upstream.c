@@ -21,32 +21,27 @@
 #define UPSTREAM_KEEPINTVL 5
 #define UPSTREAM_KEEPCNT 3
 
-/* Splits spec; host must not be empty. 0 or -EINVAL. */
-static int split(const char *spec, char *host, size_t hlen, const char **port)
-{
-	uint64_t n;
-
-	if (sockaddr_split(spec, host, hlen, port) < 0 || !host[0] || parse_uint(*port, 1, 65535, &n) < 0)
-		return -EINVAL;
-	return 0;
-}
-
 int upstream_check(const char *spec)
 {
 	char host[256];
-	const char *port;
+	uint16_t port;
 
-	return split(spec, host, sizeof(host), &port);
+	if (sockaddr_parse(spec, host, sizeof(host), &port, UPSTREAM_ADDR_FLAGS) == 0)
+		return 0;
+	fprintf(stderr, "pcap-broker: invalid -upstream address '%s' (want %s)\n", spec,
+		sockaddr_expected(UPSTREAM_ADDR_FLAGS));
+	return -EINVAL;
 }
 
 static int resolve(struct upstream *u, const char *spec, char *err, size_t len)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *res;
-	char host[256];
-	const char *port;
+	char host[256], port[8];
+	uint16_t num;
 
-	split(spec, host, sizeof(host), &port); /* checked at start-up */
+	sockaddr_parse(spec, host, sizeof(host), &num, UPSTREAM_ADDR_FLAGS); /* checked at start-up */
+	snprintf(port, sizeof(port), "%u", num);
 	int rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0) {
 		snprintf(err, len, "cannot resolve %s: %s", host, gai_strerror(rc));

@@ -6,6 +6,8 @@
 
 #include <sys/socket.h>
 
+#include "sockaddr.h"
+
 #include "event.h"
 
 #define UPSTREAM_MAX_ADDRS 8
@@ -20,7 +22,10 @@ struct upstream {
 
 struct hub;
 
-/* The address is "host:port" or "[v6]:port" with a port 1..65535. 0 or -EINVAL. */
+/* What -upstream takes (sockaddr_parse): a host and a port 1..65535. */
+#define UPSTREAM_ADDR_FLAGS SOCKADDR_HOST_REQUIRED
+
+/* 0, or -EINVAL after saying on stderr what the address should be. */
 int upstream_check(const char *spec);
 
 /* Looks the name up (a numeric address never blocks) and starts connecting
