@@ -82,8 +82,8 @@ static void open_next_slot(struct ring *r)
 	if (r->head >= r->nslots && r->on_recycle)
 		r->on_recycle(r->ctx, r->head - r->nslots);
 	*ring_slot(r, r->head) = (struct slot){ .seq = r->head, .first_rec = first };
-	if (r->file_fd >= 0 && r->head < r->nslots)
-		ring_prefault(r, r->head);
+	if (r->on_first_fill && r->head < r->nslots)
+		r->on_first_fill(r, r->head);
 }
 
 uint8_t *ring_reserve(struct ring *r, uint32_t n)

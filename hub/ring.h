@@ -38,6 +38,8 @@ struct ring {
 	ring_recycle_fn on_recycle;
 	void *ctx;
 	int file_fd;  /* file-backed (ring_file.c): the file; else -1 */
+	/* file-backed: called as a slot is first opened (its first pass) */
+	void (*on_first_fill)(const struct ring *r, uint64_t seq);
 };
 
 /* size is rounded down to whole slots, at least RING_MIN_SLOTS. 0 or -ENOMEM. */
@@ -53,10 +55,6 @@ int ring_attach(struct ring *r, void *data, uint64_t nslots, ring_recycle_fn fn,
  * created 0600 if missing, locked against a second hub, and preallocated
  * so a full disk fails here, not as a SIGBUS later. 0 or -errno. */
 int ring_init_file(struct ring *r, uint64_t size, const char *path, ring_recycle_fn fn, void *ctx);
-/* A file-backed ring's slot seq is about to be filled for the first time:
- * its pages are put in the page cache by a write, not read in page by page
- * (unwritten blocks read as zeros, which costs more than the write). */
-void ring_prefault(const struct ring *r, uint64_t seq);
 
 struct slot *ring_slot(const struct ring *r, uint64_t seq);
 uint8_t *ring_slot_data(const struct ring *r, uint64_t seq);

@@ -42,6 +42,19 @@ static int map_file(int fd, uint64_t len, void **out)
 	return 0;
 }
 
+/* Slot seq is about to be filled for the first time: its pages go into the
+ * page cache by a write, not read in page by page as the ring fills them
+ * (never-written blocks read as zeros, which cost half the hub's CPU). */
+static void prefault(const struct ring *r, uint64_t seq)
+{
+	static const uint8_t zeros[RING_SLOT_SIZE]; /* the shared zero page */
+	off_t at = (off_t)(seq % r->nslots) * RING_SLOT_SIZE;
+
+	/* Best effort: if it fails, the pages fault in as they are written. */
+	if (pwrite(r->file_fd, zeros, sizeof(zeros), at) < 0)
+		return;
+}
+
 int ring_init_file(struct ring *r, uint64_t size, const char *path, ring_recycle_fn fn, void *ctx)
 {
 	uint64_t n = ring_slots_for(size);
@@ -60,16 +73,7 @@ int ring_init_file(struct ring *r, uint64_t size, const char *path, ring_recycle
 		return rc;
 	}
 	r->file_fd = fd; /* holds the lock until ring_free */
-	ring_prefault(r, 0);
+	r->on_first_fill = prefault;
+	prefault(r, 0);
 	return 0;
-}
-
-void ring_prefault(const struct ring *r, uint64_t seq)
-{
-	static const uint8_t zeros[RING_SLOT_SIZE]; /* the shared zero page */
-	off_t at = (off_t)(seq % r->nslots) * RING_SLOT_SIZE;
-
-	/* Best effort: if it fails, the pages fault in as they are written. */
-	if (pwrite(r->file_fd, zeros, sizeof(zeros), at) < 0)
-		return;
 }
