@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "acl.h"
+#include "view.h"
 
 #define MAX_LISTEN 16
 
@@ -30,6 +31,9 @@ struct options {
 	const char *buffer_file;         /* -buffer-file: the ring in this file */
 	int restart;                     /* restart the capture when it ends */
 	const char *upstream;            /* -upstream host:port: read another broker */
+	struct view_settings views[MAX_VIEWS]; /* [0] is "default": no settings */
+	int nviews;
+	unsigned char view_from_flag[MAX_VIEWS]; /* a -view flag replaces the variable */
 	int no_dns;
 	int debug;
 	int json;

@@ -213,18 +213,27 @@ static void header_change(const struct pcap_file_header *a, const struct pcap_fi
 			 b->magic == PCAP_MAGIC_NANO ? "nano" : "micro");
 }
 
-/* Clients that already have a header cannot take another mid-stream. (A
- * view that converts link type, snaplen or precision could; see
- * docs/nothing-missed.md.) Clients still waiting for one get the new one. */
+/* Each view is prepared again from the new header. A client that already
+ * has its view's old header cannot take another mid-stream: it is closed
+ * if that header changed (a view that sets snaplen and precision, and
+ * converts to Ethernet, may keep its header across a change), or by
+ * views_start if its view cannot serve the new capture. Clients still
+ * waiting for a header get the new one. */
 static void close_for_header(struct hub *h, const char *change)
 {
+	struct pcap_file_header old[MAX_VIEWS];
 	char why[160];
 	struct client *next;
 
+	for (int i = 0; i < h->nviews; i++)
+		old[i] = h->views[i].header;
+	views_restart(h);
+	views_start(h, 0);
 	snprintf(why, sizeof(why), "the capture restarted with another header: %s", change);
 	for (struct client *c = h->clients; c; c = next) {
 		next = c->next;
-		if (c->header_sent > 0)
+		if (c->header_sent > 0 && c->view->ready &&
+		    memcmp(&old[c->view - h->views], &c->view->header, sizeof(old[0])))
 			hub_close_client(h, c, why);
 	}
 }
@@ -246,7 +255,8 @@ void restart_check_stream(struct hub *h)
 		return;
 	header_change(&r->header, &h->stream.header, change, sizeof(change));
 	if (change[0]) {
-		log_warn("closing clients: the new stream's header differs", "change=\"%s\"", change);
+		log_warn("the new stream's header differs: closing the clients of views whose header changes",
+			 "change=\"%s\"", change);
 		close_for_header(h, change);
 	}
 }

@@ -5,6 +5,7 @@
 #include "hub.h"
 #include "log.h"
 #include "util.h"
+#include "view_group.h"
 
 void stats_totals(const struct hub *h, struct totals *t)
 {
@@ -46,6 +47,15 @@ void stats_log_clients(const struct hub *h)
 			 (unsigned long long)client_packets(c, &h->ring),
 			 (unsigned long long)c->bytes, (unsigned long long)c->dropped,
 			 (unsigned long long)backlog(c, &h->ring));
+	for (int i = 1; i < h->nviews; i++) {
+		const struct view_counters *n = &h->views[i].n;
+		log_info("view", "view=%s clients=%llu accepted=%llu records=%llu bytes=%llu dropped=%llu filtered=%llu unconvertible=%llu",
+			 h->views[i].set.name, (unsigned long long)n->clients, (unsigned long long)n->accepted,
+			 (unsigned long long)n->records, (unsigned long long)n->bytes,
+			 (unsigned long long)n->dropped, (unsigned long long)n->filtered,
+			 (unsigned long long)n->unconvertible);
+	}
+	view_groups_report(h);
 	stats_log_totals(h);
 }
 

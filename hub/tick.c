@@ -75,6 +75,7 @@ static void on_tick(struct hub *h, struct watch *w, uint32_t events)
 	if (read(w->fd, &expirations, sizeof(expirations)) < 0)
 		return; /* EAGAIN: nothing expired after all */
 	refuse_flush(&h->refused);
+	views_refresh(h);
 	capture_log_tick(&h->cap);
 	stats_drop_warnings(h, now_ms());
 	if (h->listeners_paused)

@@ -19,44 +19,48 @@
 #include "socket_dir.h"
 #include "util.h"
 
-/* The file we created, to remove at exit unless someone replaced it; named
- * relative to its directory, which stays open. */
-static struct {
+/* The files we created (-socket and each view's socket=), to remove at exit
+ * unless someone replaced them; named relative to their directory, which
+ * stays open. */
+#define OWNED_MAX (1 + MAX_VIEWS)
+static struct owned {
 	char base[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int dir;
 	dev_t dev;
 	ino_t ino;
-	pid_t pid;
-} owned = { .dir = -1 };
+} owned[OWNED_MAX];
+static int nowned;
+static pid_t owner;
 
 static void remove_owned(void)
 {
 	struct stat st;
 
-	if (getpid() != owned.pid)
+	if (getpid() != owner)
 		return;
-	if (fstatat(owned.dir, owned.base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    st.st_dev == owned.dev && st.st_ino == owned.ino)
-		unlinkat(owned.dir, owned.base, 0);
+	for (int i = 0; i < nowned; i++) {
+		const struct owned *o = &owned[i];
+		if (fstatat(o->dir, o->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_dev == o->dev && st.st_ino == o->ino)
+			unlinkat(o->dir, o->base, 0);
+	}
 }
 
 static void own(const struct socket_dir *d)
 {
-	static int registered;
 	struct stat st;
 
-	if (fstatat(d->fd, d->base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (nowned == OWNED_MAX || fstatat(d->fd, d->base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		close(d->fd);
 		return;
 	}
-	if (owned.dir >= 0)
-		close(owned.dir);
-	snprintf(owned.base, sizeof(owned.base), "%s", d->base);
-	owned.dir = d->fd;
-	owned.dev = st.st_dev;
-	owned.ino = st.st_ino;
-	owned.pid = getpid();
-	if (!registered++)
+	struct owned *o = &owned[nowned++];
+	snprintf(o->base, sizeof(o->base), "%s", d->base);
+	o->dir = d->fd;
+	o->dev = st.st_dev;
+	o->ino = st.st_ino;
+	owner = getpid();
+	if (nowned == 1)
 		atexit(remove_owned);
 }
 
@@ -162,9 +166,8 @@ void unix_peer_name(int fd, char *buf, size_t len)
 		snprintf(buf, len, "unix:pid=%d,uid=%u", (int)cr.pid, (unsigned)cr.uid);
 }
 
-void hub_bind_unix_socket(struct hub *h)
+void hub_bind_unix_socket(struct hub *h, const char *path)
 {
-	const char *path = h->opt.socket_path;
 	int rc;
 
 	if (h->nlisteners == MAX_LISTENERS) {

@@ -104,33 +104,47 @@ last_is() { "$VERIFY" <"$1" 2>/dev/null | grep -q "last=$2 "; }
 	[ "$status" -eq 3 ]
 }
 
-@test "restart: a new stream with another header closes the clients that had the old one, with the reason" {
+@test "restart: a new stream with another header closes the clients whose view's header changes, with the reason" {
 	D=$BATS_TEST_TMPDIR
 	cat >"$D/cap.sh" <<-EOS
 	n=\$(cat '$D/runs' 2>/dev/null || echo 0); echo \$((n + 1)) >'$D/runs'
 	while [ ! -e '$D/go' ]; do sleep 0.01; done
 	[ "\$n" -eq 0 ] && exec '$GEN' -c 10
-	'$GEN' -c 10 -snaplen 1000
+	'$GEN' -start 1000 -c 10 -snaplen 1000
 	exec sleep 600
 	EOS
-	start_hub -n -listen 127.0.0.1:0 -restart -cmd "sh '$D/cap.sh'"
+	# A view that fixes snaplen and precision keeps its header across the change.
+	start_hub -n -listen 127.0.0.1:0 -restart -view 'fixed: snaplen=100; precision=micro; listen=127.0.0.1:0' \
+		-cmd "sh '$D/cap.sh'"
+	local vport; vport=$(grep -oE 'listening addr=[^ ]*:[0-9]+ view=fixed' "$HUB_LOG" | grep -oE ':[0-9]+ ' | tr -d ': ')
 	client "$D/old"
-	wait_clients 1
+	socat -u "TCP:127.0.0.1:$vport" "OPEN:$D/fixed,creat,trunc" &
+	PIDS+=("$!")
+	wait_clients 2
 	open_gate
 	wait_until 30 log_has "$HUB_LOG" 'client disconnected'
 	run grep 'client disconnected' "$HUB_LOG"
 	assert_output --partial 'reason=the capture restarted with another header: snaplen 262144 -> 1000'
 	assert_line --regexp 'packets=10 '
-	# A client of the new stream gets its header.
+	# A client of the new stream gets its header (then live records: none
+	# here); the view's client goes on.
 	client "$D/new"
-	wait_clients 2
+	wait_clients 3
+	wait_until 30 last_is "$D/fixed" 1009
+	wait_until 30 grown "$D/new" 24
 	kill -TERM "$HUB_PID"
 	hub_exit
+	assert_equal "$(log_count "$HUB_LOG" 'client disconnected')" 3
 	run "$VERIFY" <"$D/old"
 	assert_output --regexp '^records=10 '
 	run "$VERIFY" <"$D/new"
 	assert_success
-	[ "$(head -c 24 "$D/new" | od -An -tu4 -j16 -N4 | tr -d ' ')" = 1000 ]
+	assert_output --regexp '^records=0 '
+	[ "$(od -An -tu4 -j16 -N4 "$D/new" | tr -d ' ')" = 1000 ]
+	run "$VERIFY" <"$D/fixed"
+	assert_success
+	assert_output --regexp '^records=20 .*first=0 last=1009 gaps=1$'
+	[ "$(od -An -tu4 -j16 -N4 "$D/fixed" | tr -d ' ')" = 100 ]
 }
 
 @test "restart: -i, an interface that disappears and comes back (in a network namespace of our own)" {
