@@ -52,6 +52,9 @@ struct hub {
 	int nviews;
 	struct refusals refused;  /* connections refused, by reason */
 	int listeners_paused;     /* out of fds: not accepting until the next tick */
+	int lossless;             /* some view is lossless (lossless.c) */
+	int input_paused;         /* not reading: a lossless client is a buffer behind */
+	uint64_t input_pauses;    /* times that happened */
 	struct restart restart;   /* -restart and -upstream: starting the input again */
 	struct upstream up;       /* -upstream */
 };

@@ -7,9 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "arrival.h"
 #include "hub.h"
 #include "log.h"
 #include "resolve.h"
+#include "rewind.h"
 #include "unix_socket.h"
 #include "util.h"
 #include "view_group.h"
@@ -46,6 +48,7 @@ void hub_close_client(struct hub *h, struct client *c, const char *why)
 	/* Read what it sent and end our side first: closing with unread input
 	 * would send a reset and could destroy data still in flight to it. */
 	client_drain_input(c);
+	resume_note_gone(h, c);
 	shutdown(c->w.fd, SHUT_WR);
 	close(c->w.fd);
 	client_log_gone(c, &h->ring, why);
@@ -132,6 +135,7 @@ void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockad
 	log_connect(c->id, addr, peer, !h->opt.no_dns && peer && peer->ss_family != AF_UNIX);
 	if (v != &h->views[0])
 		log_info("client view", "id=%llu view=%s", (unsigned long long)c->id, v->set.name);
+	rewind_place(h, c, peer);
 	if (view_group_join(h, c, weight) < 0) {
 		hub_close_client(h, c, "its group is full");
 		return;
@@ -145,6 +149,7 @@ void hub_flush_clients(struct hub *h)
 {
 	struct client *next;
 
+	arrival_note(&h->ring, now_ms()); /* new records: called once they arrive */
 	views_start(h, 0);
 	for (struct client *c = h->clients; c; c = next) {
 		next = c->next;

@@ -36,6 +36,13 @@ uint64_t restart_next_delay(struct restart *r, uint64_t now)
 	return r->delay_ms;
 }
 
+/* A lossless view holding the capture (lossless.c) adds the watch itself
+ * when it lets go. */
+static int watch_input(struct hub *h, struct watch *w)
+{
+	return h->input_paused ? 0 : watch_add(h->epfd, w, EPOLLIN);
+}
+
 static int start_command(struct hub *h, char *err, size_t len)
 {
 	watch_fn err_fn = h->cap.err.fn;
@@ -44,7 +51,7 @@ static int start_command(struct hub *h, char *err, size_t len)
 	h->cap.err.fn = err_fn; /* capture_start clears the struct */
 	if (rc == 0 && (rc = watch_add(h->epfd, &h->cap.err, EPOLLIN)) == 0) {
 		h->input.fd = h->cap.out.fd;
-		rc = watch_add(h->epfd, &h->input, EPOLLIN);
+		rc = watch_input(h, &h->input);
 	}
 	if (rc < 0) {
 		snprintf(err, len, "cannot start the capture command: %s", strerror(-rc));
@@ -66,7 +73,7 @@ static int start_native(struct hub *h, char *err, size_t len)
 		snprintf(err, len, "%s", e);
 		return -EIO;
 	}
-	if (watch_add(h->epfd, &h->native.w, EPOLLIN) < 0) {
+	if (watch_input(h, &h->native.w) < 0) {
 		snprintf(err, len, "epoll_ctl failed: %s", strerror(errno));
 		native_close(&h->native);
 		return -EIO;

@@ -14,7 +14,8 @@
  * Keys of issue 11: filter=BPF, snaplen=N, precision=micro|nano,
  * linktype=ether, listen=ADDR[,ADDR] (TCP listeners of its own, may
  * repeat), socket=PATH (a Unix socket of its own).
- * Later issues add their keys here (rewind=, resume=, group=, weight=...).
+ * Keys of issue 12: rewind=DURATION, resume=DURATION, lossless[=yes|no].
+ * Later issues add their keys here (group=, weight=...).
  *
  * Attachment: a listener serves one view. A socket systemd passes with
  * FileDescriptorName=NAME serves view NAME ("metrics" is reserved for the
@@ -52,6 +53,10 @@ struct view_settings {
 	int nlisten;
 	const char *socket_path;        /* a Unix socket of its own, or NULL */
 	int group;                      /* group=: 0 none, else 1 + enum flow_mode (view_group.h) */
+	/* Issue 12 (rewind.c, resume.c, lossless.c; docs/rewind-resume.md). */
+	uint64_t rewind_ms;             /* rewind=: new clients start this far back; 0: live */
+	uint64_t resume_ms;             /* resume=: reconnect window; 0: off */
+	int lossless;                   /* lossless: never skip its clients ahead */
 };
 
 /* Counters, for stats, STATUS=, SIGUSR1 and metrics. Totals over the
@@ -64,6 +69,8 @@ struct view_counters {
 	uint64_t dropped;       /* records lost by clients that fell behind */
 	uint64_t filtered;      /* records a client skipped: filter said no */
 	uint64_t unconvertible; /* records a client skipped: no Ethernet form */
+	uint64_t rewound;       /* clients started in the past (rewind=) */
+	uint64_t resumed;       /* clients that continued a previous connection */
 };
 
 struct bpf_program;

@@ -201,12 +201,14 @@ static void count_skip(struct view *v, enum verdict why)
 static void consume(struct client *c, const struct ring *r, int ne, size_t k)
 {
 	struct view *v = c->view;
+	uint64_t out = c->bytes - k; /* output bytes before the entry */
 
 	for (int i = 0; i < ne; i++) {
 		struct entry *e = &batch[i];
 		if (e->verdict != SEND) {
 			count_skip(v, e->verdict);
 			c->pos = e->next;
+			client_mark_slot(c, r, out);
 			continue;
 		}
 		size_t left = e->rec.len - e->rec.sent;
@@ -221,8 +223,10 @@ static void consume(struct client *c, const struct ring *r, int ne, size_t k)
 			return;
 		}
 		k -= left;
+		out += left;
 		c->pos = e->next;
 		c->cur.len = 0;
+		client_mark_slot(c, r, out);
 		c->records++;
 		v->n.records++;
 	}
@@ -250,6 +254,16 @@ int view_flush(struct client *c, const struct ring *r, const uint8_t *header)
 			return 0;
 		}
 	}
+}
+
+uint32_t view_record_out(struct client *c, const struct ring *r, struct ring_pos at,
+			 struct ring_pos *next)
+{
+	struct entry e = { .at = at };
+
+	look(c, r, &e);
+	*next = e.next;
+	return e.verdict == SEND ? e.rec.len : 0;
 }
 
 int64_t view_slot_recycled(struct client *c, const struct ring *r, uint64_t seq)

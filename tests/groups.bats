@@ -304,3 +304,12 @@ bytes_are() {
 	assert_failure 64
 	assert_output --partial "view 'w': bad group=4tuple (5tuple or 2tuple)"
 }
+
+@test "group= with rewind= or resume=: status 64 naming the view" {
+	run "$HUB" -listen 127.0.0.1:0 -cmd 'sleep 5' -view 'w: group=5tuple; rewind=30s'
+	assert_failure 64
+	assert_output --partial "view 'w': group= cannot be combined with rewind= or resume="
+	run "$HUB" -listen 127.0.0.1:0 -cmd 'sleep 5' -view 'w: resume=10m; group=2tuple'
+	assert_failure 64
+	assert_output --partial "view 'w': group= cannot be combined with rewind= or resume="
+}
