@@ -173,3 +173,24 @@ out_of_order() {
 	assert_output --partial 'zero-loss pkt/s (step)'
 	assert_equal "$(ip netns list | grep -c '^pbl-' || true)" "$before"
 }
+
+@test "-i a1,b1 -restart: an interface deleted and made again; the capture waits for it, the client stays" {
+	ns_hub -i a1,b1 -f udp -restart
+	out="$BATS_TEST_TMPDIR/out.pcap"
+	ns_client "$out"
+	in_ns "$LIVEGEN" -i a0 -size 64 -count 10
+	wait_until 10 has_records "$out" 10
+	ip -n "$NS" link del b0
+	wait_until 10 log_has "$HUB_LOG" 'capture ended; restarting reason="b1: The interface disappeared"'
+	ip -n "$NS" link add b0 type veth peer name b1
+	ip -n "$NS" link set b0 up
+	ip -n "$NS" link set b1 up
+	wait_until 30 log_has "$HUB_LOG" 'capture resumed after a gap gap_ms=[0-9]+'
+	in_ns "$LIVEGEN" -i b0 -size 64 -count 10
+	in_ns "$LIVEGEN" -i a0 -size 64 -count 10
+	wait_until 10 has_records "$out" 30
+	assert_equal "$(log_count "$HUB_LOG" 'client disconnected')" 0
+	kill -TERM "$HUB_PID"
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+}
