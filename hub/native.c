@@ -26,10 +26,11 @@ _Static_assert(NATIVE_ERR_LEN == PCAP_ERRBUF_SIZE, "error buffer size");
  *   their size (a -snaplen shrinks the frames, docs/operations.md); every
  *   packet wakes the hub at once.
  * - the default: TPACKET_V3, packets packed one after the other into blocks
- *   (libpcap sizes a block to hold one largest frame: 64 to 256 KiB), so the
- *   same memory holds hundreds of times more small packets; the kernel hands
- *   over a block when it is full or NATIVE_BLOCK_TIMEOUT_MS after its first
- *   packet, and one wakeup moves a whole block. */
+ *   (libpcap's: 256 KiB each, so 128 in 32 MiB; its API cannot set the size),
+ *   so the same memory holds hundreds of times more small packets; the kernel
+ *   hands over a block when it is full or NATIVE_BLOCK_TIMEOUT_MS after its
+ *   first packet, and one wakeup moves a whole block. Through a pause of the
+ *   hub the buffer thus holds at least 128 ms of traffic, more with -B. */
 #define NATIVE_BLOCK_TIMEOUT_MS 1
 /* Bytes moved from the kernel ring per turn, as a -cmd capture reads at most
  * one 1 MiB pipe read: then clients get their turn. Without a bound, one
