@@ -261,6 +261,14 @@ int capture_exit_code(const struct capture *c)
 	return EXIT_SOFTWARE;
 }
 
+int capture_stopped_by_signal(const struct capture *c)
+{
+	if (!c->exited || !WIFSIGNALED(c->status))
+		return 0;
+	int sig = WTERMSIG(c->status);
+	return sig == SIGTERM || sig == SIGINT;
+}
+
 void capture_release_guard(struct capture *c)
 {
 	if (c->guard_fd >= 0) {

@@ -49,6 +49,10 @@ void capture_stop(struct capture *c, unsigned grace_ms);
  * 0 if it was still running when we stopped it. */
 int capture_exit_code(const struct capture *c);
 
+/* It died of SIGTERM or SIGINT: the stop that reached the hub reached it
+ * too (systemd signals the whole control group), so no failure of its own. */
+int capture_stopped_by_signal(const struct capture *c);
+
 /* Tells the guard all is well, so it exits without killing anything. */
 void capture_release_guard(struct capture *c);
 

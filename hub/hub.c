@@ -124,14 +124,16 @@ static void on_capture_stderr(struct hub *h, struct watch *w, uint32_t events)
 }
 
 /* A stop keeps a failure already recorded: a command that exited with an
- * error, or a bad stream. One still running is stopped, its status moot. */
+ * error, or a bad stream. One still running is stopped, its status moot; one
+ * the same stop signal killed (the whole cgroup gets it) did not fail. */
 static void note_stop(struct hub *h)
 {
 	if (h->stopped)
 		return;
 	h->stopped = 1;
 	capture_reap(&h->cap);
-	h->failed_before_stop = h->bad_input || capture_exit_code(&h->cap) != 0;
+	h->failed_before_stop = h->bad_input ||
+		(capture_exit_code(&h->cap) != 0 && !capture_stopped_by_signal(&h->cap));
 }
 
 static void on_signal(struct hub *h, struct watch *w, uint32_t events)

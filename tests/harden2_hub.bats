@@ -168,6 +168,17 @@ stop_in_drain() {
 	assert_equal "$HUB_STATUS" 0
 }
 
+@test "a stop that reaches the capture command too (systemd signals the whole cgroup) still exits 0" {
+	start_hub -n -listen 127.0.0.1:0 -cmd "cat '$BATS_FILE_TMPDIR/100k.pcap'; exec sleep 61"
+	stalled_client
+	wait_clients 1
+	wait_until 10 pgrep -f 'sleep 61'
+	# Both at once, as systemctl stop does: the command dies of the same SIGTERM.
+	kill -TERM $(pgrep -f 'sleep 61') "$HUB_PID"
+	hub_exit
+	assert_equal "$HUB_STATUS" 0
+}
+
 @test "finding 10: readers that have everything get their end of stream at once, a stalled client at -drain" {
 	start_hub -n -listen 127.0.0.1:0 -drain 8s -cmd "$(gated_cat "$BATS_FILE_TMPDIR/100k.pcap")"
 	stalled_client
