@@ -13,6 +13,7 @@
 #include "activation.h"
 #include "fdlimit.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "tick.h"
 #include "stats.h"
@@ -251,6 +252,7 @@ void hub_setup(struct hub *h)
 		die(EXIT_OSERR, "timer setup failed", -rc);
 	/* Listen before the capture starts, so early clients miss nothing. */
 	setup_listeners(h);
+	metrics_setup(h);
 	setup_input(h);
 	notify_setup(h);
 	notify_ready(h);
@@ -312,6 +314,7 @@ int hub_run(struct hub *h)
 	while (h->clients)
 		hub_close_client(h, h->clients, h->stopped ? "hub stopping" : "capture ended");
 	hub_free_closed(h);
+	metrics_stop();
 	int status = h->failed ? h->failed : exit_status(h);
 	capture_release_guard(&h->cap);
 	struct totals t;

@@ -36,6 +36,8 @@ void hub_close_client(struct hub *h, struct client *c, const char *why)
 		c->next->prev = c->prev;
 	h->nclients--;
 	h->drops += c->dropped;
+	h->gone_records += client_packets(c, &h->ring);
+	h->gone_bytes += c->bytes;
 	watch_del(h->epfd, &c->w);
 	/* Read what it sent and end our side first: closing with unread input
 	 * would send a reset and could destroy data still in flight to it. */
@@ -82,7 +84,8 @@ static void on_client(struct hub *h, struct watch *w, uint32_t events)
 		hub_close_client(h, c, "closed");
 }
 
-void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockaddr_storage *peer)
+void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockaddr_storage *peer,
+		    const struct listener *l)
 {
 	struct client *c = client_new(fd, addr, &h->ring);
 	int one = 1;
@@ -93,6 +96,7 @@ void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockad
 		return;
 	}
 	c->w.fn = on_client;
+	c->listener = l;
 	if (peer && peer->ss_family != AF_UNIX)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	else if (peer)

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "pcap_format.h"
+#include "util.h"
 
 int ring_init(struct ring *r, uint64_t size, ring_recycle_fn fn, void *ctx)
 {
@@ -57,6 +58,16 @@ uint64_t ring_oldest(const struct ring *r)
 	return r->head >= r->nslots - 1 ? r->head - (r->nslots - 1) : 0;
 }
 
+int64_t ring_oldest_age_ms(const struct ring *r, uint64_t now)
+{
+	for (uint64_t seq = ring_oldest(r); seq <= r->head; seq++) {
+		const struct slot *s = ring_slot(r, seq);
+		if (s->nrec)
+			return now > s->born_ms ? (int64_t)(now - s->born_ms) : 0;
+	}
+	return -1;
+}
+
 static void open_next_slot(struct ring *r)
 {
 	struct slot *cur = ring_slot(r, r->head);
@@ -83,6 +94,8 @@ void ring_commit(struct ring *r, uint32_t n)
 {
 	struct slot *s = ring_slot(r, r->head);
 
+	if (s->nrec == 0)
+		s->born_ms = now_ms(); /* once per slot, not per record */
 	s->len += n;
 	s->nrec++;
 	r->records++;

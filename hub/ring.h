@@ -19,6 +19,7 @@ struct slot {
 	uint32_t len;       /* bytes of whole records */
 	uint32_t nrec;      /* records in it */
 	uint64_t first_rec; /* stream index of its first record */
+	uint64_t born_ms;   /* when its first record arrived (monotonic ms) */
 };
 
 struct ring_pos {
@@ -60,6 +61,9 @@ uint64_t ring_oldest(const struct ring *r);
 int ring_iov(const struct ring *r, struct ring_pos pos, struct iovec *iov, int max, size_t *bytes);
 /* Moves pos forward by n bytes (n never beyond the newest). */
 void ring_advance(const struct ring *r, struct ring_pos *pos, size_t n);
+
+/* Age in ms of the oldest record held, or -1 when the ring holds none. */
+int64_t ring_oldest_age_ms(const struct ring *r, uint64_t now);
 
 /* Records wholly before off in slot seq, and the end of the record that
  * contains off (== off when off is a boundary). */

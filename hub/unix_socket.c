@@ -16,36 +16,41 @@
 #include "log.h"
 #include "util.h"
 
-/* The file we created, to remove at exit unless someone replaced it. */
-static struct {
+/* The files we created (the stream's socket, the metrics socket, views'),
+ * to remove at exit unless someone replaced them. */
+#define UNIX_OWNED_MAX 20
+static struct owned {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	dev_t dev;
 	ino_t ino;
 	pid_t pid;
-} owned;
+} owned[UNIX_OWNED_MAX];
+static int nowned;
 
 static void remove_owned(void)
 {
 	struct stat st;
 
-	if (getpid() != owned.pid)
-		return;
-	if (lstat(owned.path, &st) == 0 && st.st_dev == owned.dev && st.st_ino == owned.ino)
-		unlink(owned.path);
+	for (int i = 0; i < nowned; i++) {
+		const struct owned *o = &owned[i];
+		if (getpid() == o->pid && lstat(o->path, &st) == 0 && st.st_dev == o->dev &&
+		    st.st_ino == o->ino)
+			unlink(o->path);
+	}
 }
 
 static void own(const char *path)
 {
-	static int registered;
 	struct stat st;
 
-	if (lstat(path, &st) < 0)
+	if (nowned == UNIX_OWNED_MAX || lstat(path, &st) < 0)
 		return;
-	snprintf(owned.path, sizeof(owned.path), "%s", path);
-	owned.dev = st.st_dev;
-	owned.ino = st.st_ino;
-	owned.pid = getpid();
-	if (!registered++)
+	struct owned *o = &owned[nowned];
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	o->dev = st.st_dev;
+	o->ino = st.st_ino;
+	o->pid = getpid();
+	if (!nowned++)
 		atexit(remove_owned);
 }
 

@@ -1,0 +1,241 @@
+/* GET /metrics: the hub's figures in the Prometheus text format 0.0.4, or
+ * OpenMetrics 1.0 (counter families named without _total, info type, # EOF).
+ * Names follow Prometheus' naming practices; labels are bounded (views,
+ * listeners, refusal reasons), never a peer address. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hub.h"
+#include "metrics.h"
+#include "textbuf.h"
+#include "util.h"
+
+#ifndef VERSION
+#define VERSION "0.0.0-unknown"
+#endif
+
+/* libpcap's own declaration; pcap.h itself clashes with pcap_format.h. */
+const char *pcap_lib_version(void);
+
+enum mtype { GAUGE, COUNTER, INFO };
+
+struct expo {
+	struct tbuf *b;
+	int om; /* OpenMetrics */
+};
+
+static const char *sample_suffix[] = { [GAUGE] = "", [COUNTER] = "_total", [INFO] = "_info" };
+
+static void family(const struct expo *e, const char *name, enum mtype t, const char *help)
+{
+	const char *sfx = e->om ? "" : sample_suffix[t];
+	const char *type = t == COUNTER ? "counter" : (t == INFO && e->om) ? "info" : "gauge";
+
+	tbuf_printf(e->b, "# HELP %s%s %s\n# TYPE %s%s %s\n", name, sfx, help, name, sfx, type);
+}
+
+/* name{k1="v1",k2="v2"} value; keys NULL-terminated pairs, may be none. */
+static void sample(const struct expo *e, const char *name, enum mtype t,
+		   const char *const *labels, const char *value)
+{
+	tbuf_printf(e->b, "%s%s", name, sample_suffix[t]);
+	for (int i = 0; labels && labels[i]; i += 2) {
+		tbuf_printf(e->b, "%s%s=", i ? "," : "{", labels[i]);
+		tbuf_quoted(e->b, labels[i + 1]);
+	}
+	tbuf_printf(e->b, "%s %s\n", labels && labels[0] ? "}" : "", value);
+}
+
+static void one(const struct expo *e, const char *name, enum mtype t, const char *help, uint64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	family(e, name, t, help);
+	sample(e, name, t, NULL, num);
+}
+
+static void labelled(const struct expo *e, const char *name, enum mtype t,
+		     const char *const *labels, uint64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	sample(e, name, t, labels, num);
+}
+
+/* With no views wired up (nviews 0), the hub has one view, "default", made of
+ * its own totals: clients that left plus those connected. */
+static int view_count(const struct hub *h)
+{
+	return h->nviews ? h->nviews : 1;
+}
+
+static const char *view_name(const struct hub *h, int i)
+{
+	return h->nviews && h->views[i].set.name[0] ? h->views[i].set.name : "default";
+}
+
+static void view_figures(const struct hub *h, int i, struct view_counters *n)
+{
+	if (h->nviews) {
+		*n = h->views[i].n;
+		return;
+	}
+	*n = (struct view_counters){ .clients = h->nclients, .records = h->gone_records,
+				     .bytes = h->gone_bytes, .dropped = h->drops };
+	for (const struct client *c = h->clients; c; c = c->next) {
+		n->records += client_packets(c, &h->ring);
+		n->bytes += c->bytes;
+		n->dropped += c->dropped;
+	}
+}
+
+static void capture(const struct expo *e, const struct hub *h)
+{
+	one(e, "pcap_broker_capture_records", COUNTER, "Records read from the capture.", h->ring.records);
+	one(e, "pcap_broker_capture_bytes", COUNTER,
+	    "Bytes of records (record headers included) read from the capture.", h->ring.bytes);
+	if (!h->native.pcap)
+		return; /* the kernel's counters exist for -i only */
+	uint64_t drop, ifdrop;
+	native_drops(&h->native, &drop, &ifdrop);
+	one(e, "pcap_broker_capture_kernel_dropped_packets", COUNTER,
+	    "Packets the kernel dropped before the hub read them (-i, libpcap ps_drop).", drop);
+	one(e, "pcap_broker_capture_interface_dropped_packets", COUNTER,
+	    "Packets the interface or its driver dropped (-i, libpcap ps_ifdrop).", ifdrop);
+}
+
+/* Offsets of the three delivery counters in struct view_counters. */
+static const struct {
+	const char *name, *help;
+	size_t off;
+} delivery[] = {
+	{ "delivered_records", "Records delivered whole to clients.", offsetof(struct view_counters, records) },
+	{ "delivered_bytes", "Bytes delivered to clients, pcap file headers included.",
+	  offsetof(struct view_counters, bytes) },
+	{ "dropped_records", "Records clients lost by falling behind their backlog.",
+	  offsetof(struct view_counters, dropped) },
+};
+
+static uint64_t field(const struct view_counters *n, size_t off)
+{
+	return *(const uint64_t *)((const char *)n + off);
+}
+
+static void deliveries(const struct expo *e, const struct hub *h)
+{
+	struct view_counters n[MAX_VIEWS];
+	char name[64], help[128];
+	int nv = view_count(h);
+
+	for (int i = 0; i < nv; i++)
+		view_figures(h, i, &n[i]);
+	for (size_t d = 0; d < sizeof(delivery) / sizeof(delivery[0]); d++) {
+		uint64_t total = 0;
+		snprintf(name, sizeof(name), "pcap_broker_view_%s", delivery[d].name);
+		snprintf(help, sizeof(help), "%s By view.", delivery[d].help);
+		family(e, name, COUNTER, help);
+		for (int i = 0; i < nv; i++) {
+			const char *labels[] = { "view", view_name(h, i), NULL };
+			labelled(e, name, COUNTER, labels, field(&n[i], delivery[d].off));
+			total += field(&n[i], delivery[d].off);
+		}
+		snprintf(name, sizeof(name), "pcap_broker_%s", delivery[d].name);
+		snprintf(help, sizeof(help), "%s All views.", delivery[d].help);
+		one(e, name, COUNTER, help, total);
+	}
+}
+
+static int view_index(const struct hub *h, const struct client *c)
+{
+	return h->nviews && c->view ? (int)(c->view - h->views) : 0;
+}
+
+static int listener_index(const struct hub *h, const struct client *c)
+{
+	for (int i = 0; i < h->nlisteners; i++)
+		if (c->listener == &h->listeners[i])
+			return i;
+	return -1;
+}
+
+/* Every listener with its own view (0 clients included), and any other
+ * view its clients asked for (a helper on the Unix socket may). */
+static void clients(const struct expo *e, const struct hub *h)
+{
+	static unsigned count[MAX_LISTENERS][MAX_VIEWS];
+	char num[24];
+
+	memset(count, 0, sizeof(count));
+	for (const struct client *c = h->clients; c; c = c->next) {
+		int l = listener_index(h, c), v = view_index(h, c);
+		if (l >= 0 && v >= 0 && v < MAX_VIEWS)
+			count[l][v]++;
+	}
+	family(e, "pcap_broker_clients", GAUGE, "Clients connected, by view and listener.");
+	for (int l = 0; l < h->nlisteners; l++) {
+		const struct view *own = h->listeners[l].view;
+		int home = h->nviews && own ? (int)(own - h->views) : 0;
+		for (int v = 0; v < view_count(h); v++) {
+			if (v != home && !count[l][v])
+				continue;
+			const char *labels[] = { "view", view_name(h, v), "listener", h->listeners[l].name, NULL };
+			snprintf(num, sizeof(num), "%u", count[l][v]);
+			sample(e, "pcap_broker_clients", GAUGE, labels, num);
+		}
+	}
+}
+
+static void refused(const struct expo *e, const struct hub *h)
+{
+	family(e, "pcap_broker_refused_connections", COUNTER, "Connections refused, by reason.");
+	for (int i = 0; i < REFUSE_NREASONS; i++) {
+		const char *labels[] = { "reason", refuse_reason_name((enum refuse_reason)i), NULL };
+		labelled(e, "pcap_broker_refused_connections", COUNTER, labels, h->refused.total[i]);
+	}
+}
+
+static void ring(const struct expo *e, const struct hub *h)
+{
+	char num[32];
+
+	one(e, "pcap_broker_ring_capacity_bytes", GAUGE,
+	    "Size of the shared record ring: how far a client may fall behind.",
+	    (uint64_t)h->ring.nslots * RING_SLOT_SIZE);
+	int64_t age = ring_oldest_age_ms(&h->ring, now_ms());
+	if (age < 0)
+		return; /* no record yet: no age to report */
+	family(e, "pcap_broker_ring_oldest_record_age_seconds", GAUGE,
+	       "Age of the oldest record the ring still holds: the window a lagging client can still get.");
+	snprintf(num, sizeof(num), "%.3f", (double)age / 1000.0);
+	sample(e, "pcap_broker_ring_oldest_record_age_seconds", GAUGE, NULL, num);
+}
+
+static void process(const struct expo *e, double started)
+{
+	char num[32];
+
+	family(e, "process_start_time_seconds", GAUGE, "Start time of the process since the Unix epoch, in seconds.");
+	snprintf(num, sizeof(num), "%.3f", started);
+	sample(e, "process_start_time_seconds", GAUGE, NULL, num);
+	const char *labels[] = { "version", VERSION, "libpcap_version", pcap_lib_version(), NULL };
+	family(e, "pcap_broker_build", INFO, "The hub's version and the libpcap it runs with.");
+	sample(e, "pcap_broker_build", INFO, labels, "1");
+}
+
+void metrics_exposition(const struct hub *h, struct tbuf *b, int openmetrics, double started)
+{
+	const struct expo e = { .b = b, .om = openmetrics };
+
+	process(&e, started);
+	capture(&e, h);
+	deliveries(&e, h);
+	clients(&e, h);
+	refused(&e, h);
+	ring(&e, h);
+	if (openmetrics)
+		tbuf_printf(b, "# EOF\n");
+}
