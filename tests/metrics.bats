@@ -314,20 +314,22 @@ slowloris() {
 	refute_output "ok"
 }
 
-# A real Prometheus on a kernel-chosen port with a temporary configuration,
-# scraping the hub every second.
+# doc_block MARKER: the fenced block after <!-- MARKER --> in docs/metrics.md.
+doc_block() {
+	awk -v m="<!-- $1 -->" '$0 == m { on = 1; next } on && /^```/ { if (in_block) exit; in_block = 1; next } in_block' \
+		"$ROOT/docs/metrics.md"
+}
+
+# A real Prometheus on a kernel-chosen port, with the scrape configuration of
+# docs/metrics.md pointed at the hub and a 1 s interval.
 start_prometheus() {
 	local dir="$BATS_TEST_TMPDIR/prom"
 	mkdir -p "$dir/data"
-	cat >"$dir/prometheus.yml" <<-EOF
-	global:
-	  scrape_interval: 1s
-	  scrape_timeout: 1s
-	scrape_configs:
-	  - job_name: pcap-broker
-	    static_configs:
-	      - targets: ['127.0.0.1:$MPORT']
-	EOF
+	{
+		printf 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n'
+		doc_block scrape-config | sed "s/localhost:4241/127.0.0.1:$MPORT/"
+	} >"$dir/prometheus.yml"
+	grep -q "targets: \['127.0.0.1:$MPORT'\]" "$dir/prometheus.yml"
 	listen_on "$dir/log" 'Server is ready to receive web requests' prometheus \
 		--config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
 		--web.listen-address=127.0.0.1:@PORT@
@@ -359,7 +361,55 @@ prom_is() { [ "$(promq "$1")" = "$2" ]; }
 	# The build info and a per-listener gauge came through OpenMetrics too.
 	[ "$(promq 'count(pcap_broker_build_info{job="pcap-broker"})')" = 1 ]
 	[ "$(promq "pcap_broker_clients{job=\"pcap-broker\",listener=\"127.0.0.1:$PORT\"}")" = 1 ]
+	# Every query of the Grafana dashboard runs, with its variables filled in.
+	jq -r '.panels[].targets[].expr' "$ROOT/contrib/grafana-pcap-broker.json" |
+		sed -e 's/\$__rate_interval/1m/g' -e 's/\$job/pcap-broker/g' -e 's/\$instance/.*/g' |
+		while read -r q; do
+			curl -s "http://127.0.0.1:$PROM/api/v1/query" --data-urlencode "query=$q" |
+				jq -e '.status == "success"' >/dev/null || { echo "dashboard query fails: $q"; exit 1; }
+		done
 	kill "$HUB_PID"
 	hub_exit
 	grep -q "exiting status=0 records=60000 .* drops=$dropped " "$HUB_LOG"
+}
+
+@test "metrics: -i exports the kernel's drop counters; the dashboard names only metrics the hub exports" {
+	[ "$(id -u)" -eq 0 ] || skip "native capture needs root (CAP_NET_RAW); CI runs as root"
+	udp=$(( 20000 + RANDOM % 20000 ))
+	start_mhub -n -listen 127.0.0.1:0 -i lo -f "udp dst port $udp"
+	client "$BATS_TEST_TMPDIR/out.pcap"
+	wait_clients 1
+	for i in $(seq 1 20); do echo "probe-$i" | socat -u - "UDP:127.0.0.1:$udp"; done
+	wait_until 10 bash -c "curl -s '$(murl /metrics)' | grep -qx 'pcap_broker_capture_records_total 20'"
+	curl -s "$(murl /metrics)" >"$BATS_TEST_TMPDIR/metrics.txt"
+	grep -qx 'pcap_broker_capture_kernel_dropped_packets_total 0' "$BATS_TEST_TMPDIR/metrics.txt"
+	grep -qx 'pcap_broker_capture_interface_dropped_packets_total 0' "$BATS_TEST_TMPDIR/metrics.txt"
+	run promtool check metrics <"$BATS_TEST_TMPDIR/metrics.txt"
+	assert_success
+	# Every metric name in the dashboard's queries and variables is a sample here.
+	names=$(jq -r '.panels[].targets[].expr, .templating.list[].definition // empty' \
+		"$ROOT/contrib/grafana-pcap-broker.json" | grep -oE '\b(pcap_broker|process)_[a-z_]+' | sort -u)
+	[ "$(wc -l <<<"$names")" -ge 12 ]
+	for n in $names; do
+		grep -qE "^$n(\{| )" "$BATS_TEST_TMPDIR/metrics.txt" || { echo "not exported: $n"; return 1; }
+	done
+}
+
+@test "metrics: the alert rules pass promtool check rules and fire on their series (promtool test rules)" {
+	run promtool check rules "$ROOT/contrib/pcap-broker.rules.yml"
+	assert_success
+	assert_output --partial "SUCCESS: 6 rules found"
+	cd "$ROOT/tests"
+	run promtool test rules metrics-rules.test.yml
+	assert_success
+	# Not blind: an alert expected on the wrong view fails.
+	sed 's/view: default }/view: dns }/' metrics-rules.test.yml >"$BATS_TEST_TMPDIR/wrong.test.yml"
+	sed -i "s|\.\./contrib/|$ROOT/contrib/|" "$BATS_TEST_TMPDIR/wrong.test.yml"
+	run promtool test rules "$BATS_TEST_TMPDIR/wrong.test.yml"
+	assert_failure
+	# The example in docs/metrics.md is the shipped rule.
+	while read -r line; do
+		grep -qF -- "${line#- }" "$ROOT/contrib/pcap-broker.rules.yml" || { echo "not in the rules: $line"; return 1; }
+	done < <(doc_block alert-example)
+	[ "$(doc_block alert-example | wc -l)" -eq 3 ]
 }
