@@ -41,8 +41,10 @@ make_replay() {
 	REPLAY="$(gated_cat "$BATS_TEST_TMPDIR/in.pcap"); sleep 60"
 }
 
-@test "metrics: /metrics in text format 0.0.4 agrees with what two clients received; promtool finds nothing" {
-	make_replay 5000
+# two_clients_replay COUNT: a hub with metrics replays COUNT records to two
+# clients (a.pcap, b.pcap), who have it all on return.
+two_clients_replay() {
+	make_replay "$1"
 	start_mhub -n -listen 127.0.0.1:0 -cmd "$REPLAY"
 	client "$BATS_TEST_TMPDIR/a.pcap"
 	client "$BATS_TEST_TMPDIR/b.pcap"
@@ -50,6 +52,10 @@ make_replay() {
 	open_gate
 	wait_until 20 size_is "$BATS_TEST_TMPDIR/a.pcap" "$SIZE"
 	wait_until 20 size_is "$BATS_TEST_TMPDIR/b.pcap" "$SIZE"
+}
+
+@test "metrics: /metrics in text format 0.0.4 agrees with what two clients received; promtool finds nothing" {
+	two_clients_replay 5000
 	cmp "$BATS_TEST_TMPDIR/in.pcap" "$BATS_TEST_TMPDIR/a.pcap"
 	run curl -s -D "$BATS_TEST_TMPDIR/headers" "$(murl /metrics)"
 	assert_success
@@ -101,14 +107,7 @@ make_replay() {
 }
 
 @test "metrics: /clients lists every client with its figures, as JSON" {
-	make_replay 3000
-	start_mhub -n -listen 127.0.0.1:0 -cmd "$REPLAY"
-	client "$BATS_TEST_TMPDIR/a.pcap"
-	client "$BATS_TEST_TMPDIR/b.pcap"
-	wait_clients 2
-	open_gate
-	wait_until 20 size_is "$BATS_TEST_TMPDIR/a.pcap" "$SIZE"
-	wait_until 20 size_is "$BATS_TEST_TMPDIR/b.pcap" "$SIZE"
+	two_clients_replay 3000
 	run curl -s -D "$BATS_TEST_TMPDIR/headers" "$(murl /clients)"
 	assert_success
 	grep -qi '^content-type: application/json' "$BATS_TEST_TMPDIR/headers"
