@@ -53,6 +53,11 @@ $(BUILD)/tools/%: tests/tools/%.c $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
+# linkconvert converts files with the hub's own link-type converter.
+$(BUILD)/tools/linkconvert: tests/tools/linkconvert.c $(BUILD)/obj/hub/linkconv.o $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Ihub -o $@ $^ -lpcap
+
 # Unit tests link the hub's objects except its main().
 $(BUILD)/unit/%: tests/unit/%.c $(filter-out %/main.o,$(HUB_OBJ)) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

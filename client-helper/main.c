@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "filter.h"
+#include "hello.h"
 #include "log.h"
 #include "pcap_format.h"
 #include "push.h"
@@ -41,6 +42,9 @@ static const char usage[] =
 	"                or give it as the last arguments, as for tcpdump\n"
 	"  -snaplen N    cut records to N bytes (original length kept); the header\n"
 	"                announces N where the stream's snaplen is larger\n"
+	"  -view NAME    ask the hub for its view NAME (pcap-broker -view) instead of\n"
+	"                the stream unchanged [PCAP_BROKER_VIEW]; -f and -snaplen\n"
+	"                then apply to the view's stream\n"
 	"  -connect HOST:PORT  push mode: connect to a listening collector and send\n"
 	"                it the stream ([v6]:port for IPv6 addresses)\n"
 	"  -debug        debug logging\n"
@@ -60,6 +64,7 @@ struct opts {
 	const char *socket;
 	const char *filter;  /* -f */
 	const char *connect; /* -connect */
+	const char *view;    /* -view */
 	uint32_t snaplen;    /* -snaplen; 0: none */
 	int debug, json;
 };
@@ -83,7 +88,7 @@ static char *join_args(int n, char **words)
 }
 
 enum { OPT_SOCKET = 256, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP, OPT_FILTER, OPT_SNAPLEN,
-       OPT_CONNECT };
+       OPT_CONNECT, OPT_VIEW };
 
 static int parse(struct opts *o, int argc, char **argv)
 {
@@ -97,16 +102,20 @@ static int parse(struct opts *o, int argc, char **argv)
 		{ "f", required_argument, NULL, OPT_FILTER },
 		{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 		{ "connect", required_argument, NULL, OPT_CONNECT },
+		{ "view", required_argument, NULL, OPT_VIEW },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *env = getenv("PCAP_BROKER_SOCKET");
+	const char *env = getenv("PCAP_BROKER_SOCKET"), *view = getenv("PCAP_BROKER_VIEW");
 	uint64_t v;
 	int id;
 
 	o->socket = env && *env ? env : DEFAULT_SOCKET;
+	o->view = view && *view ? view : NULL;
 	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1) {
 		if (id == OPT_SOCKET) {
 			o->socket = optarg;
+		} else if (id == OPT_VIEW) {
+			o->view = *optarg ? optarg : NULL;
 		} else if (id == OPT_FILTER || id == OPT_CONNECT) {
 			*(id == OPT_FILTER ? &o->filter : &o->connect) = optarg;
 		} else if (id == OPT_SNAPLEN && parse_uint(optarg, 1, PCAP_MAX_CAPLEN, &v) == 0) {
@@ -127,6 +136,10 @@ static int parse(struct opts *o, int argc, char **argv)
 			fputs("Try 'pcap-broker-helper -help'.\n", stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (o->view && !hello_name_ok(o->view)) {
+		fprintf(stderr, "pcap-broker-helper: invalid view name '%s' ([A-Za-z0-9_], 1 to 31)\n", o->view);
+		return EXIT_USAGE;
 	}
 	if (optind < argc && o->filter) {
 		fprintf(stderr, "pcap-broker-helper: unexpected argument '%s' after -f (try -help)\n",
@@ -154,10 +167,11 @@ static int passed_connection(void)
 	return 3;
 }
 
-static int connect_hub(const char *path)
+/* view: asked for by the address bound before connect (hello.h). */
+static int connect_hub(const char *path, const char *view, const char *peer)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	int fd, rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -165,6 +179,10 @@ static int connect_hub(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	if (view && (rc = hello_bind(fd, view, peer)) < 0) {
+		close(fd);
+		return rc;
+	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || fd_set_nonblock(fd) < 0) {
 		int e = errno;
 		close(fd);
@@ -249,10 +267,14 @@ static int report(const struct relay *r, const char *addr, uint64_t start)
 /* Connects both sides and relays. The exit status. */
 static int serve(const struct opts *o, struct relay *r)
 {
-	char addr[96];
+	char addr[96], peer[80] = "-";
 	int rc;
 
-	r->hub = connect_hub(o->socket);
+	if (o->view) /* the TCP client's address, for the hub's log (and later resume) */
+		hello_peer(o->connect ? -1 : getenv("LISTEN_FDS") ? 3 : STDOUT_FILENO, peer, sizeof(peer));
+	if (o->view && o->connect)
+		snprintf(peer, sizeof(peer), "%s", o->connect);
+	r->hub = connect_hub(o->socket, o->view, peer);
 	if (r->hub < 0) {
 		log_error("cannot connect to the hub: is pcap-broker running with this -socket?",
 			  "path=%s error=\"%s\"", o->socket, strerror(-r->hub));

@@ -47,7 +47,12 @@ static int take(struct hub *h, int fd, const char *fdname)
 	*l = (struct listener){ .w.fd = fd };
 	if (name_passed(fd, l) < 0 || fd_set_nonblock(fd) < 0)
 		return -errno;
-	log_info("serving a socket passed by systemd", "fd=%d name=%s addr=%s", fd, fdname, l->name);
+	/* FileDescriptorName=NAME serves view NAME; other names the default. */
+	l->view = views_find(h, fdname);
+	if (l->view == &h->views[0])
+		l->view = NULL;
+	log_info("serving a socket passed by systemd", "fd=%d name=%s addr=%s view=%s", fd, fdname, l->name,
+		 l->view ? l->view->set.name : "default");
 	h->nlisteners++;
 	return 0;
 }

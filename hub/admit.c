@@ -9,6 +9,7 @@
 #include "log.h"
 #include "tick.h"
 #include "unix_socket.h"
+#include "view_hello.h"
 
 /* Accepts per readiness event: the listener is level-triggered, so the rest
  * wait for the next turn of the loop and clients get served in between. */
@@ -64,14 +65,17 @@ void hub_on_listener(struct hub *h, struct watch *w, uint32_t events)
 				return;
 			continue;
 		}
+		struct view *v = l->view;
 		sockaddr_name(&ss, addr, sizeof(addr));
 		if (ss.ss_family == AF_UNIX)
 			unix_peer_name(fd, addr, sizeof(addr)); /* its SO_PEERCRED identity */
-		if (!l->is_unix && !acl_allows(&h->opt.allow, &ss))
+		if (ss.ss_family == AF_UNIX && view_hello_pick(h, &ss, sl, addr, &v) < 0)
+			close(fd);
+		else if (!l->is_unix && !acl_allows(&h->opt.allow, &ss))
 			refuse(h, fd, REFUSE_ALLOW, addr);
 		else if (h->nclients >= h->opt.max_clients)
 			refuse(h, fd, REFUSE_FULL, addr);
 		else
-			hub_add_client(h, fd, addr, &ss, l);
+			hub_add_client(h, fd, addr, &ss, v, l);
 	}
 }

@@ -10,6 +10,11 @@
 #include "log.h"
 #include "pcap_format.h"
 #include "util.h"
+#include "view.h"
+#include "view_send.h"
+
+/* Bytes of saved tails all clients hold (CLIENT_TAILS_MAX). */
+static uint64_t tails_held;
 
 /* Enough slots per sendmsg to send a whole backlog of several MiB at once. */
 #define CLIENT_IOV_MAX 64
@@ -36,6 +41,8 @@ struct client *client_new(int fd, const char *addr, const struct ring *r)
 
 uint64_t client_packets(const struct client *c, const struct ring *r)
 {
+	if (!c->view->shape.plain)
+		return c->records;
 	const struct slot *s = ring_slot(r, c->pos.seq);
 	uint64_t at = s->first_rec + ring_records_before(r, c->pos.seq, c->pos.off, NULL);
 
@@ -60,10 +67,33 @@ void client_log_gone(const struct client *c, const struct ring *r, const char *w
 		 (unsigned long long)(now_ms() - c->since_ms) / 1000, why);
 }
 
+static void drop_tail(struct client *c)
+{
+	tails_held -= c->rest_len;
+	free(c->rest);
+	c->rest = NULL;
+}
+
 void client_free(struct client *c)
 {
-	free(c->rest);
+	if (c->rest)
+		drop_tail(c);
 	free(c);
+}
+
+int client_save_tail(struct client *c, const uint8_t *a, uint32_t alen,
+		     const uint8_t *b, uint32_t blen)
+{
+	uint32_t n = alen + blen;
+
+	if (tails_held + n > CLIENT_TAILS_MAX || !(c->rest = malloc(n)))
+		return -ENOBUFS;
+	memcpy(c->rest, a, alen);
+	memcpy(c->rest + alen, b, blen);
+	c->rest_len = n;
+	c->rest_off = 0;
+	tails_held += n;
+	return 0;
 }
 
 int client_idle(const struct client *c, const struct ring *r)
@@ -78,12 +108,10 @@ int client_pending(const struct client *c, const struct ring *r)
 	return c->header_sent < PCAP_FILE_HEADER_LEN || !client_idle(c, r);
 }
 
-/* Gathers header remainder, saved record tail and ring bytes. */
-static int gather(const struct client *c, const struct ring *r, const uint8_t *header,
-		  struct iovec *iov, size_t *total)
+int client_gather_prefix(const struct client *c, const uint8_t *header, struct iovec *iov,
+			 size_t *total)
 {
 	int n = 0;
-	size_t rb;
 
 	*total = 0;
 	if (c->header_sent < PCAP_FILE_HEADER_LEN) {
@@ -96,15 +124,25 @@ static int gather(const struct client *c, const struct ring *r, const uint8_t *h
 		iov[n].iov_len = c->rest_len - c->rest_off;
 		*total += iov[n++].iov_len;
 	}
+	return n;
+}
+
+/* Gathers header remainder, saved record tail and ring bytes. */
+static int gather(const struct client *c, const struct ring *r, const uint8_t *header,
+		  struct iovec *iov, size_t *total)
+{
+	size_t rb;
+	int n = client_gather_prefix(c, header, iov, total);
+
 	n += ring_iov(r, c->pos, iov + n, CLIENT_IOV_MAX - n, &rb);
 	*total += rb;
 	return n;
 }
 
-/* Accounts n sent bytes against header, saved tail and ring, in that order. */
-static void consume(struct client *c, const struct ring *r, size_t n)
+size_t client_consume_prefix(struct client *c, size_t n)
 {
 	c->bytes += n;
+	c->view->n.bytes += n;
 	if (c->header_sent < PCAP_FILE_HEADER_LEN) {
 		size_t k = PCAP_FILE_HEADER_LEN - c->header_sent;
 		k = n < k ? n : k;
@@ -117,11 +155,36 @@ static void consume(struct client *c, const struct ring *r, size_t n)
 		c->rest_off += (uint32_t)k;
 		n -= k;
 		if (c->rest_off == c->rest_len) {
-			free(c->rest);
-			c->rest = NULL;
+			drop_tail(c);
+			if (!c->view->shape.plain) { /* a view counts records as they end */
+				c->records++;
+				c->view->n.records++;
+			}
 		}
 	}
-	ring_advance(r, &c->pos, n);
+	return n;
+}
+
+ssize_t client_send(struct client *c, struct iovec *iov, int n)
+{
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
+
+	for (;;) {
+		ssize_t k = sendmsg(c->w.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k >= 0) {
+			c->progress_ms = now_ms();
+			return k;
+		}
+		switch (io_classify(errno)) {
+		case IO_RETRY:
+			continue;
+		case IO_WAIT:
+			c->blocked = 1;
+			return 0;
+		case IO_CLOSE:
+			return -errno;
+		}
+	}
 }
 
 int client_flush(struct client *c, const struct ring *r, const uint8_t *header)
@@ -131,25 +194,16 @@ int client_flush(struct client *c, const struct ring *r, const uint8_t *header)
 
 	if (!header || c->blocked)
 		return 0;
+	if (!c->view->shape.plain)
+		return view_flush(c, r, header);
 	for (;;) {
 		int n = gather(c, r, header, iov, &total);
 		if (total == 0)
 			return 0;
-		struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
-		ssize_t k = sendmsg(c->w.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (k < 0) {
-			switch (io_classify(errno)) {
-			case IO_RETRY:
-				continue;
-			case IO_WAIT:
-				c->blocked = 1;
-				return 0;
-			case IO_CLOSE:
-				return -errno;
-			}
-		}
-		consume(c, r, (size_t)k);
-		c->progress_ms = now_ms();
+		ssize_t k = client_send(c, iov, n);
+		if (k <= 0)
+			return (int)k;
+		ring_advance(r, &c->pos, client_consume_prefix(c, (size_t)k));
 		if ((size_t)k < total) {
 			c->blocked = 1;
 			return 0;
@@ -157,27 +211,26 @@ int client_flush(struct client *c, const struct ring *r, const uint8_t *header)
 	}
 }
 
-int client_slot_recycled(struct client *c, const struct ring *r, uint64_t seq)
+int64_t client_slot_recycled(struct client *c, const struct ring *r, uint64_t seq)
 {
 	if (c->pos.seq != seq)
 		return 0;
+	if (!c->view->shape.plain)
+		return view_slot_recycled(c, r, seq);
 	uint32_t end;
 	uint32_t whole = ring_records_before(r, seq, c->pos.off, &end);
 	if (end > c->pos.off) {
 		/* Mid-record: keep its tail so the client never gets half a record.
 		 * A saved tail is always sent before any ring byte, so there is at
 		 * most one. */
-		c->rest_len = end - c->pos.off;
-		c->rest_off = 0;
-		c->rest = malloc(c->rest_len);
-		if (!c->rest)
-			return -ENOMEM;
-		memcpy(c->rest, ring_slot_data(r, seq) + c->pos.off, c->rest_len);
+		if (client_save_tail(c, ring_slot_data(r, seq) + c->pos.off, end - c->pos.off, NULL, 0) < 0)
+			return -ENOBUFS;
 		whole++;
 	}
-	c->dropped += ring_slot(r, seq)->nrec - whole;
+	uint32_t lost = ring_slot(r, seq)->nrec - whole;
+	c->dropped += lost;
 	c->pos = (struct ring_pos){ .seq = seq + 1, .off = 0 };
-	return 0;
+	return lost;
 }
 
 int client_drain_input(struct client *c)

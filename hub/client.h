@@ -4,8 +4,30 @@
 
 #include <stdint.h>
 
+#include <sys/types.h>
+#include <sys/uio.h>
+
 #include "event.h"
+#include "pcap_format.h"
 #include "ring.h"
+
+/* Saved record tails (below) of all clients together stay under this; a
+ * client that would need more is cut ("fell behind mid-record"). With it,
+ * hub memory is -buffer plus this plus a few MiB, whatever clients do. */
+#define CLIENT_TAILS_MAX (16u << 20)
+/* The most link-layer bytes a view puts in front of a record's body. */
+#define CLIENT_LINK_HEAD 14
+
+/* A view client's record being sent (view_send.c): its rewritten head (record
+ * header, then any Ethernet header) and its body, straight from the ring at
+ * the client's pos + body_off. */
+struct client_record {
+	uint8_t head[PCAP_RECORD_HEADER_LEN + CLIENT_LINK_HEAD];
+	uint32_t head_len;
+	uint32_t body_off;
+	uint32_t len;           /* head_len + body bytes; 0: none in flight */
+	uint32_t sent;
+};
 
 struct client {
 	struct watch w;
@@ -20,6 +42,8 @@ struct client {
 	struct ring_pos pos;    /* next ring byte to send */
 	uint8_t *rest;          /* tail of a record saved from an overwritten slot */
 	uint32_t rest_len, rest_off;
+	struct client_record cur; /* view clients: the record pos points at, part sent */
+	uint64_t records;       /* view clients: records delivered whole */
 	uint64_t first_rec;     /* stream index of the first record it was due */
 	uint64_t dropped;       /* records it lost by falling behind */
 	uint64_t bytes;         /* bytes sent, header included */
@@ -42,8 +66,23 @@ int client_idle(const struct client *c, const struct ring *r);
 int client_pending(const struct client *c, const struct ring *r);
 
 /* Slot seq is about to be overwritten: move off it, keeping whole records.
- * -ENOMEM if it cannot be kept whole and must be closed. */
-int client_slot_recycled(struct client *c, const struct ring *r, uint64_t seq);
+ * Returns the records it lost, or -ENOBUFS if the tail of its record in
+ * flight cannot be kept (over CLIENT_TAILS_MAX) and it must be closed. */
+int64_t client_slot_recycled(struct client *c, const struct ring *r, uint64_t seq);
+
+/* For the send paths (client.c, view_send.c). */
+/* Keeps a record's unsent tail, a then b, to send before anything else.
+ * 0, or -ENOBUFS over CLIENT_TAILS_MAX. */
+int client_save_tail(struct client *c, const uint8_t *a, uint32_t alen,
+		     const uint8_t *b, uint32_t blen);
+/* iovecs for the file header's and a saved tail's unsent bytes. */
+int client_gather_prefix(const struct client *c, const uint8_t *header, struct iovec *iov,
+			 size_t *total);
+/* Accounts n sent bytes against them; returns the bytes left over. */
+size_t client_consume_prefix(struct client *c, size_t n);
+/* One sendmsg: bytes sent, 0 when the socket is full (c->blocked set), or
+ * -errno when the client must go. */
+ssize_t client_send(struct client *c, struct iovec *iov, int n);
 
 /* Records delivered so far, whole ones only. */
 uint64_t client_packets(const struct client *c, const struct ring *r);

@@ -169,33 +169,59 @@ static int setup_signals(struct hub *h)
 	return watch_add(h->epfd, &h->signals, EPOLLIN);
 }
 
+/* Binds spec's TCP listeners for view v (NULL: the default), or exits. */
+static void bind_tcp(struct hub *h, const char *spec, struct view *v)
+{
+	int n = listener_bind_tcp(spec, h->listeners + h->nlisteners, MAX_LISTENERS - h->nlisteners);
+
+	if (n == -EINVAL) {
+		fprintf(stderr, "pcap-broker: %s%s%sinvalid listen address '%s' (want host:port, [v6]:port or :port)\n",
+			v ? "view '" : "", v ? v->set.name : "", v ? "': " : "", spec);
+		exit(EXIT_USAGE);
+	}
+	if (n < 0) {
+		log_error("cannot listen", "addr=%s view=%s error=\"%s\"", spec, v ? v->set.name : "default",
+			  strerror(-n));
+		exit(EXIT_UNAVAIL);
+	}
+	for (int i = 0; i < n; i++)
+		h->listeners[h->nlisteners++].view = v;
+}
+
+/* Each view's own listen= addresses and socket= path. */
+static void bind_views(struct hub *h)
+{
+	for (int i = 1; i < h->nviews; i++) {
+		struct view *v = &h->views[i];
+		for (int j = 0; j < v->set.nlisten; j++)
+			bind_tcp(h, v->set.listen[j], v);
+		if (v->set.socket_path) {
+			hub_bind_unix_socket(h, v->set.socket_path);
+			h->listeners[h->nlisteners - 1].view = v;
+		}
+	}
+}
+
 static void setup_listeners(struct hub *h)
 {
 	/* Sockets systemd passed replace every address we would bind. */
 	int passed = hub_passed_listeners(h);
 
-	for (int i = 0; !passed && i < h->opt.nlisten; i++) {
-		int n = listener_bind_tcp(h->opt.listen[i], h->listeners + h->nlisteners,
-					  MAX_LISTENERS - h->nlisteners);
-		if (n == -EINVAL) {
-			fprintf(stderr, "pcap-broker: invalid listen address '%s' (want host:port, [v6]:port or :port)\n",
-				h->opt.listen[i]);
-			exit(EXIT_USAGE);
-		}
-		if (n < 0) {
-			log_error("cannot listen", "addr=%s error=\"%s\"", h->opt.listen[i], strerror(-n));
-			exit(EXIT_UNAVAIL);
-		}
-		h->nlisteners += n;
-	}
+	for (int i = 0; !passed && i < h->opt.nlisten; i++)
+		bind_tcp(h, h->opt.listen[i], NULL);
 	if (!passed && h->opt.socket_path && *h->opt.socket_path)
-		hub_bind_unix_socket(h);
+		hub_bind_unix_socket(h, h->opt.socket_path);
+	if (!passed)
+		bind_views(h);
 	for (int i = 0; i < h->nlisteners; i++) {
 		struct listener *l = &h->listeners[i];
 		l->w.fn = hub_on_listener;
 		if (watch_add(h->epfd, &l->w, EPOLLIN) < 0)
 			die(EXIT_OSERR, "epoll_ctl failed", errno);
-		log_info("listening", "addr=%s", l->name);
+		if (l->view)
+			log_info("listening", "addr=%s view=%s", l->name, l->view->set.name);
+		else
+			log_info("listening", "addr=%s", l->name);
 	}
 }
 
@@ -250,10 +276,12 @@ void hub_setup(struct hub *h)
 		die(EXIT_OSERR, "timerfd setup failed", -rc);
 	if ((rc = stats_start_timer(h)) < 0)
 		die(EXIT_OSERR, "timer setup failed", -rc);
+	views_setup(h);
 	/* Listen before the capture starts, so early clients miss nothing. */
 	setup_listeners(h);
 	metrics_setup(h);
 	setup_input(h);
+	views_start(h, 1); /* -i: the link type is known now */
 	notify_setup(h);
 	notify_ready(h);
 	log_info("ready", "listeners=%d buffer=%llu", h->nlisteners, (unsigned long long)h->opt.buffer);

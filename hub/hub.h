@@ -34,8 +34,6 @@ struct hub {
 	unsigned nclients;
 	struct client *closed;    /* closed this turn, freed at its end */
 	uint64_t drops;           /* records dropped by clients that left */
-	uint64_t gone_records;    /* records delivered to clients that left */
-	uint64_t gone_bytes;      /* bytes delivered to them, headers included */
 	int input_done;           /* EOF, bad input or stop: no more reading */
 	uint64_t drain_deadline;  /* when input_done: give up on slow clients */
 	int bad_input;            /* the stream was malformed */
@@ -56,8 +54,10 @@ void hub_setup(struct hub *h);
 int hub_run(struct hub *h);
 
 /* Clients. */
+/* v: the client's view; NULL: the default. l: its listener, for metrics. */
 void hub_add_client(struct hub *h, int fd, const char *addr,
-		    const struct sockaddr_storage *peer, const struct listener *l);
+		    const struct sockaddr_storage *peer, struct view *v,
+		    const struct listener *l);
 void hub_close_client(struct hub *h, struct client *c, const char *why);
 void hub_flush_clients(struct hub *h);
 void hub_free_closed(struct hub *h);

@@ -21,9 +21,10 @@
  * net.core.wmem_max; TCP sockets autotune up to net.ipv4.tcp_wmem anyway. */
 #define UNIX_CLIENT_SNDBUF (1 << 20)
 
-static const uint8_t *header_of(const struct hub *h)
+/* The file header c's view sends, once the capture's is known. */
+static const uint8_t *header_of(const struct hub *h, const struct client *c)
 {
-	return h->stream.header_ready ? (const uint8_t *)&h->stream.header : NULL;
+	return h->stream.header_ready && c->view->ready ? (const uint8_t *)&c->view->header : NULL;
 }
 
 void hub_close_client(struct hub *h, struct client *c, const char *why)
@@ -36,8 +37,9 @@ void hub_close_client(struct hub *h, struct client *c, const char *why)
 		c->next->prev = c->prev;
 	h->nclients--;
 	h->drops += c->dropped;
-	h->gone_records += client_packets(c, &h->ring);
-	h->gone_bytes += c->bytes;
+	c->view->n.clients--;
+	if (c->view->shape.plain)
+		c->view->gone_records += client_packets(c, &h->ring);
 	watch_del(h->epfd, &c->w);
 	/* Read what it sent and end our side first: closing with unread input
 	 * would send a reset and could destroy data still in flight to it. */
@@ -78,24 +80,35 @@ static void on_client(struct hub *h, struct watch *w, uint32_t events)
 	}
 	if (rc == 0 && (events & EPOLLOUT)) {
 		c->blocked = 0;
-		rc = client_flush(c, &h->ring, header_of(h));
+		rc = client_flush(c, &h->ring, header_of(h, c));
 	}
 	if (rc < 0)
 		hub_close_client(h, c, "closed");
 }
 
 void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockaddr_storage *peer,
-		    const struct listener *l)
+		    struct view *v, const struct listener *l)
 {
 	struct client *c = client_new(fd, addr, &h->ring);
 	int one = 1;
 
+	views_start(h, 0);
+	if (!v)
+		v = &h->views[0];
+	if (c && v->failed) {
+		log_warn("client refused: its view cannot serve this capture", "addr=%s view=%s error=\"%s\"",
+			 addr, v->set.name, v->error);
+		free(c);
+		close(fd);
+		return;
+	}
 	if (!c) {
 		log_warn("client refused: out of memory", "addr=%s", addr);
 		close(fd);
 		return;
 	}
 	c->w.fn = on_client;
+	c->view = v;
 	c->listener = l;
 	if (peer && peer->ss_family != AF_UNIX)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -112,20 +125,24 @@ void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockad
 		c->next->prev = c;
 	h->clients = c;
 	h->nclients++;
+	v->n.clients++;
+	v->n.accepted++;
 	log_connect(c->id, addr, peer, !h->opt.no_dns && peer && peer->ss_family != AF_UNIX);
+	if (v != &h->views[0])
+		log_info("client view", "id=%llu view=%s", (unsigned long long)c->id, v->set.name);
 	/* The header goes out now if the capture has started. */
-	if (client_flush(c, &h->ring, header_of(h)) < 0)
+	if (client_flush(c, &h->ring, header_of(h, c)) < 0)
 		hub_close_client(h, c, "closed");
 }
 
 void hub_flush_clients(struct hub *h)
 {
-	const uint8_t *header = header_of(h);
 	struct client *next;
 
+	views_start(h, 0);
 	for (struct client *c = h->clients; c; c = next) {
 		next = c->next;
-		if (!c->blocked && client_flush(c, &h->ring, header) < 0)
+		if (!c->blocked && client_flush(c, &h->ring, header_of(h, c)) < 0)
 			hub_close_client(h, c, "closed");
 	}
 }
@@ -146,7 +163,10 @@ void hub_slot_recycled(void *ctx, uint64_t seq)
 
 	for (struct client *c = h->clients; c; c = next) {
 		next = c->next;
-		if (client_slot_recycled(c, &h->ring, seq) < 0)
-			hub_close_client(h, c, "out of memory");
+		int64_t lost = client_slot_recycled(c, &h->ring, seq);
+		if (lost < 0)
+			hub_close_client(h, c, "fell behind mid-record, saved tails over their bound");
+		else
+			c->view->n.dropped += (uint64_t)lost;
 	}
 }

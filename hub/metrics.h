@@ -36,7 +36,7 @@ void metrics_stop(void);
 
 /* The responses' bodies (metrics_text.c, metrics_clients.c); started is
  * the process's start time, Unix seconds. */
-void metrics_exposition(const struct hub *h, struct tbuf *b, int openmetrics, double started);
+void metrics_exposition(struct hub *h, struct tbuf *b, int openmetrics, double started);
 void metrics_clients_json(const struct hub *h, struct tbuf *b);
 
 #endif

@@ -8,7 +8,7 @@
 static void one_client(const struct hub *h, const struct client *c, uint64_t now, struct tbuf *b)
 {
 	tbuf_printf(b, "{\"id\":%llu,\"view\":", (unsigned long long)c->id);
-	tbuf_quoted(b, c->view && c->view->set.name[0] ? c->view->set.name : "default");
+	tbuf_quoted(b, c->view->set.name[0] ? c->view->set.name : "default");
 	tbuf_printf(b, ",\"listener\":");
 	tbuf_quoted(b, c->listener ? c->listener->name : "");
 	tbuf_printf(b, ",\"peer\":");

@@ -70,7 +70,7 @@ static int wants_openmetrics(struct MHD_Connection *conn)
 	return accept && strstr(accept, "application/openmetrics-text");
 }
 
-enum MHD_Result metrics_answer(const struct hub *h, struct MHD_Connection *conn,
+enum MHD_Result metrics_answer(struct hub *h, struct MHD_Connection *conn,
 			       const char *url, const char *method, double started)
 {
 	struct tbuf b = { 0 };

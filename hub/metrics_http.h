@@ -9,7 +9,7 @@ struct hub;
 /* Queues the response to one request: GET or HEAD of /metrics, /clients,
  * /livez or /readyz; 405 for any other method, 404 for any other path.
  * Never reads a request body. started: the process's start, Unix seconds. */
-enum MHD_Result metrics_answer(const struct hub *h, struct MHD_Connection *conn,
+enum MHD_Result metrics_answer(struct hub *h, struct MHD_Connection *conn,
 			       const char *url, const char *method, double started);
 
 #endif

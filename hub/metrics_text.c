@@ -66,31 +66,9 @@ static void labelled(const struct expo *e, const char *name, enum mtype t,
 	sample(e, name, t, labels, num);
 }
 
-/* With no views wired up (nviews 0), the hub has one view, "default", made of
- * its own totals: clients that left plus those connected. */
-static int view_count(const struct hub *h)
-{
-	return h->nviews ? h->nviews : 1;
-}
-
 static const char *view_name(const struct hub *h, int i)
 {
-	return h->nviews && h->views[i].set.name[0] ? h->views[i].set.name : "default";
-}
-
-static void view_figures(const struct hub *h, int i, struct view_counters *n)
-{
-	if (h->nviews) {
-		*n = h->views[i].n;
-		return;
-	}
-	*n = (struct view_counters){ .clients = h->nclients, .records = h->gone_records,
-				     .bytes = h->gone_bytes, .dropped = h->drops };
-	for (const struct client *c = h->clients; c; c = c->next) {
-		n->records += client_packets(c, &h->ring);
-		n->bytes += c->bytes;
-		n->dropped += c->dropped;
-	}
+	return h->views[i].set.name[0] ? h->views[i].set.name : "default";
 }
 
 static void capture(const struct expo *e, const struct hub *h)
@@ -108,16 +86,23 @@ static void capture(const struct expo *e, const struct hub *h)
 	    "Packets the interface or its driver dropped (-i, libpcap ps_ifdrop).", ifdrop);
 }
 
-/* Offsets of the three delivery counters in struct view_counters. */
+/* The per-view counters (struct view_counters) and their totals. */
 static const struct {
 	const char *name, *help;
 	size_t off;
+	int total; /* also summed over views, under a name of its own */
 } delivery[] = {
-	{ "delivered_records", "Records delivered whole to clients.", offsetof(struct view_counters, records) },
+	{ "delivered_records", "Records delivered whole to clients.", offsetof(struct view_counters, records), 1 },
 	{ "delivered_bytes", "Bytes delivered to clients, pcap file headers included.",
-	  offsetof(struct view_counters, bytes) },
+	  offsetof(struct view_counters, bytes), 1 },
 	{ "dropped_records", "Records clients lost by falling behind their backlog.",
-	  offsetof(struct view_counters, dropped) },
+	  offsetof(struct view_counters, dropped), 1 },
+	{ "filtered_records", "Records the view's filter kept from its clients.",
+	  offsetof(struct view_counters, filtered), 0 },
+	{ "unconvertible_records", "Records with no Ethernet form that linktype=ether kept from its clients.",
+	  offsetof(struct view_counters, unconvertible), 0 },
+	{ "accepted_connections", "Clients the view has served since the start.",
+	  offsetof(struct view_counters, accepted), 0 },
 };
 
 static uint64_t field(const struct view_counters *n, size_t off)
@@ -127,22 +112,20 @@ static uint64_t field(const struct view_counters *n, size_t off)
 
 static void deliveries(const struct expo *e, const struct hub *h)
 {
-	struct view_counters n[MAX_VIEWS];
-	char name[64], help[128];
-	int nv = view_count(h);
+	char name[64], help[160];
 
-	for (int i = 0; i < nv; i++)
-		view_figures(h, i, &n[i]);
 	for (size_t d = 0; d < sizeof(delivery) / sizeof(delivery[0]); d++) {
 		uint64_t total = 0;
 		snprintf(name, sizeof(name), "pcap_broker_view_%s", delivery[d].name);
 		snprintf(help, sizeof(help), "%s By view.", delivery[d].help);
 		family(e, name, COUNTER, help);
-		for (int i = 0; i < nv; i++) {
+		for (int i = 0; i < h->nviews; i++) {
 			const char *labels[] = { "view", view_name(h, i), NULL };
-			labelled(e, name, COUNTER, labels, field(&n[i], delivery[d].off));
-			total += field(&n[i], delivery[d].off);
+			labelled(e, name, COUNTER, labels, field(&h->views[i].n, delivery[d].off));
+			total += field(&h->views[i].n, delivery[d].off);
 		}
+		if (!delivery[d].total)
+			continue;
 		snprintf(name, sizeof(name), "pcap_broker_%s", delivery[d].name);
 		snprintf(help, sizeof(help), "%s All views.", delivery[d].help);
 		one(e, name, COUNTER, help, total);
@@ -151,7 +134,7 @@ static void deliveries(const struct expo *e, const struct hub *h)
 
 static int view_index(const struct hub *h, const struct client *c)
 {
-	return h->nviews && c->view ? (int)(c->view - h->views) : 0;
+	return c->view ? (int)(c->view - h->views) : 0;
 }
 
 static int listener_index(const struct hub *h, const struct client *c)
@@ -178,8 +161,8 @@ static void clients(const struct expo *e, const struct hub *h)
 	family(e, "pcap_broker_clients", GAUGE, "Clients connected, by view and listener.");
 	for (int l = 0; l < h->nlisteners; l++) {
 		const struct view *own = h->listeners[l].view;
-		int home = h->nviews && own ? (int)(own - h->views) : 0;
-		for (int v = 0; v < view_count(h); v++) {
+		int home = own ? (int)(own - h->views) : 0;
+		for (int v = 0; v < h->nviews; v++) {
 			if (v != home && !count[l][v])
 				continue;
 			const char *labels[] = { "view", view_name(h, v), "listener", h->listeners[l].name, NULL };
@@ -226,10 +209,11 @@ static void process(const struct expo *e, double started)
 	sample(e, "pcap_broker_build", INFO, labels, "1");
 }
 
-void metrics_exposition(const struct hub *h, struct tbuf *b, int openmetrics, double started)
+void metrics_exposition(struct hub *h, struct tbuf *b, int openmetrics, double started)
 {
 	const struct expo e = { .b = b, .om = openmetrics };
 
+	views_refresh(h); /* n.records exact */
 	process(&e, started);
 	capture(&e, h);
 	deliveries(&e, h);

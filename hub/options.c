@@ -9,9 +9,12 @@
 
 #include "log.h"
 #include "output.h"
+#define pcap_file_header libpcap_file_header /* ours is in view.h */
 #include <pcap/pcap.h>
+#undef pcap_file_header
 #include "util.h"
 #include "version.h"
+#include "view_options.h"
 
 #ifndef VERSION
 #define VERSION "0.0.0-unknown"
@@ -68,6 +71,15 @@ static const char usage[] =
 	"                   [PCAP_BROKER_SNAPLEN] (default: the capture's)\n"
 	"  -precision P     micro or nano: output timestamp precision\n"
 	"                   [PCAP_BROKER_PRECISION] (default: the capture's)\n"
+	"  -view 'NAME: key=value; ...'  a view: the stream as one kind of consumer\n"
+	"                   needs it, for the clients of its own listeners, sockets and\n"
+	"                   helpers; may repeat [PCAP_BROKER_VIEW_<NAME>='key=value; ...'].\n"
+	"                   Keys: filter=BPF, snaplen=N, precision=micro|nano,\n"
+	"                   linktype=ether, listen=ADDR[,ADDR], socket=PATH.\n"
+	"                   -view 'tulip: linktype=ether; listen=:4243'\n"
+	"                   -view 'arkime: snaplen=65535; precision=micro; listen=:4244'\n"
+	"                   -view 'dns: filter=udp port 53; socket=/run/pcap-broker/dns.sock'\n"
+	"                   Clients of no view get the stream unchanged (docs/views.md)\n"
 	"  -n               no reverse DNS lookups of clients\n"
 	"  -debug           debug logging\n"
 	"  -json            log JSON lines instead of text\n"
@@ -76,7 +88,8 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
-	"  64 bad usage; 65 the stream is not valid pcap or pcapng (empty, truncated,\n"
+	"  64 bad usage or a bad view (a filter that does not compile, a link type\n"
+	"  that cannot become Ethernet, when known before the capture starts); 65 the stream is not valid pcap or pcapng (empty, truncated,\n"
 	"  bad magic, bad record or block, not one link type); 69 cannot listen, or a\n"
 	"  live hub already serves the -socket path; 71 system error at start-up;\n"
 	"  74 the native capture (-i) failed.\n"
@@ -89,7 +102,7 @@ static const char usage[] =
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
 	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_MAX_CLIENTS, OPT_ALLOW, OPT_STALL,
-	OPT_SNAPLEN, OPT_PRECISION, OPT_METRICS,
+	OPT_SNAPLEN, OPT_PRECISION, OPT_VIEW, OPT_METRICS,
 	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
@@ -109,6 +122,7 @@ static const struct option longopts[] = {
 	{ "stats-interval", required_argument, NULL, OPT_STATS },
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
+	{ "view", required_argument, NULL, OPT_VIEW },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	/* Booleans take an optional "=true/false", as Go's flag package does. */
 	{ "n", optional_argument, NULL, OPT_N },
@@ -250,6 +264,8 @@ static int from_env(struct options *o)
 		rc = set_snaplen(o, "PCAP_BROKER_SNAPLEN", v);
 	if (rc < 0 && (v = env("PCAP_BROKER_PRECISION")))
 		rc = set_precision(o, "PCAP_BROKER_PRECISION", v);
+	if (rc < 0)
+		rc = view_options_env(o);
 	return rc;
 }
 
@@ -299,6 +315,8 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 		return set_snaplen(o, "-snaplen", arg);
 	case OPT_PRECISION:
 		return set_precision(o, "-precision", arg);
+	case OPT_VIEW:
+		return view_options_flag(o, arg);
 	case OPT_N:
 		return parse_bool_flag("-n", arg, &o->no_dns);
 	case OPT_DEBUG:
@@ -327,6 +345,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->max_clients = DEFAULT_MAX_CLIENTS;
 	o->stall_ms = DEFAULT_STALL_MS;
 	o->socket_mode = DEFAULT_SOCKET_MODE;
+	strcpy(o->views[0].name, "default");
+	o->nviews = 1;
 	if ((rc = from_env(o)) >= 0)
 		return rc;
 	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "acl.h"
+#include "view.h"
 
 #define MAX_LISTEN 16
 
@@ -27,6 +28,9 @@ struct options {
 	uint64_t stall_ms;               /* disconnect a client stuck this long; 0: never */
 	uint32_t snaplen;                /* clamp every record to this; 0: keep */
 	int precision;                   /* enum stream_precision */
+	struct view_settings views[MAX_VIEWS]; /* [0] is "default": no settings */
+	int nviews;
+	unsigned char view_from_flag[MAX_VIEWS]; /* a -view flag replaces the variable */
 	int no_dns;
 	int debug;
 	int json;

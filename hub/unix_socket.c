@@ -152,9 +152,8 @@ void unix_peer_name(int fd, char *buf, size_t len)
 		snprintf(buf, len, "unix:pid=%d,uid=%u", (int)cr.pid, (unsigned)cr.uid);
 }
 
-void hub_bind_unix_socket(struct hub *h)
+void hub_bind_unix_socket(struct hub *h, const char *path)
 {
-	const char *path = h->opt.socket_path;
 	int rc;
 
 	if (h->nlisteners == MAX_LISTENERS) {

@@ -16,7 +16,8 @@ int unix_socket_bind(const char *path, mode_t mode, const char *group, struct li
 void unix_peer_name(int fd, char *buf, size_t len);
 
 struct hub;
-/* Start-up: binds h->opt.socket_path, or exits with a status. */
-void hub_bind_unix_socket(struct hub *h);
+/* Start-up: binds path (-socket, or a view's socket=) with -socket-mode and
+ * -socket-group as a listener of h, or exits with a status. */
+void hub_bind_unix_socket(struct hub *h, const char *path);
 
 #endif

@@ -67,6 +67,16 @@ struct view_counters {
 
 struct bpf_program;
 
+/* How a view turns a stored record into what its clients get, fixed at the
+ * first header (views.c) and applied per record (view_send.c). */
+struct view_shape {
+	uint32_t in_linktype;   /* the stream's */
+	uint32_t clamp;         /* cut caplen to this; 0: keep */
+	uint32_t ts_mul, ts_div; /* timestamp fraction scaling: 1, 1 to keep */
+	int convert;            /* link header to Ethernet (linkconv) */
+	int plain;              /* no filter, records unchanged: the fast path */
+};
+
 struct view {
 	struct view_settings set;
 	struct view_counters n;
@@ -76,6 +86,26 @@ struct view {
 	char error[256];
 	struct pcap_file_header header;  /* what its clients get, host order */
 	struct bpf_program *prog;        /* compiled filter, or NULL */
+	struct view_shape shape;
+	uint64_t gone_records;           /* records delivered to clients that left */
 };
+
+struct hub;
+
+/* Start-up: copies the parsed views into the hub and checks what can be
+ * checked without the capture (a filter that compiles for no common link
+ * type). Exits 64 with a line naming the view. */
+void views_setup(struct hub *h);
+/* Once the stream's header is known: each view's header, filter and shape.
+ * at_startup (the -i link type is known before the capture): a failure
+ * exits 64; later, the failed view's clients are closed and the rest go on.
+ * Does nothing before the header or after the first successful call. */
+void views_start(struct hub *h, int at_startup);
+/* The view of that name (case-insensitive), or NULL. */
+struct view *views_find(struct hub *h, const char *name);
+/* n.records of every view made exact (default-view clients count their
+ * records only when asked: their send path stays as lean as before views).
+ * Call before reading n. */
+void views_refresh(struct hub *h);
 
 #endif

@@ -19,6 +19,11 @@ start_mhub() {
 
 murl() { echo "http://127.0.0.1:$MPORT$1"; }
 
+# view_port NAME: the port of view NAME's first TCP listener.
+view_port() {
+	grep -E "listening.*addr=.* view=$1( |$)" "$HUB_LOG" | head -1 | grep -oE 'addr=[^ ]+' | grep -oE '[0-9]+$'
+}
+
 # metric NAME{LABELS}: its value in a fresh /metrics scrape.
 metric() {
 	curl -sf "$(murl /metrics)" | awk -v k="$1" '$1 == k { print $2 }'
@@ -121,6 +126,37 @@ two_clients_replay() {
 		grep -q "client connected.*addr=$peer" "$HUB_LOG"
 	done
 	jq -e 'all(.[]; (.id | type) == "number" and .connected_seconds >= 0)' "$BATS_TEST_TMPDIR/clients.json"
+}
+
+@test "metrics: per view: delivered, filtered, accepted and clients by listener agree with what each view's client received" {
+	"$GEN" -c 3000 -dns-every 10 >"$BATS_TEST_TMPDIR/in.pcap"
+	start_mhub -n -listen 127.0.0.1:0 -view 'dns: filter=udp port 53; listen=127.0.0.1:0' \
+		-cmd "$(gated_cat "$BATS_TEST_TMPDIR/in.pcap"); sleep 60"
+	DNS=$(view_port dns)
+	client "$BATS_TEST_TMPDIR/all.pcap"
+	socat -u -b 262144 "TCP:127.0.0.1:$DNS" "OPEN:$BATS_TEST_TMPDIR/dns.pcap,creat,trunc" &
+	PIDS+=("$!")
+	wait_clients 2
+	open_gate
+	wait_until 20 size_is "$BATS_TEST_TMPDIR/all.pcap" "$(stat -c %s "$BATS_TEST_TMPDIR/in.pcap")"
+	wait_until 20 bash -c "[ \$(tcpdump -nr '$BATS_TEST_TMPDIR/dns.pcap' 2>/dev/null | wc -l) -eq 300 ]"
+	curl -s "$(murl /metrics)" >"$BATS_TEST_TMPDIR/metrics.txt"
+	run cat "$BATS_TEST_TMPDIR/metrics.txt"
+	assert_line 'pcap_broker_view_delivered_records_total{view="default"} 3000'
+	assert_line 'pcap_broker_view_delivered_records_total{view="dns"} 300'
+	assert_line "pcap_broker_view_delivered_bytes_total{view=\"dns\"} $(stat -c %s "$BATS_TEST_TMPDIR/dns.pcap")"
+	assert_line 'pcap_broker_view_filtered_records_total{view="dns"} 2700'
+	assert_line 'pcap_broker_view_filtered_records_total{view="default"} 0'
+	assert_line 'pcap_broker_view_accepted_connections_total{view="dns"} 1'
+	assert_line 'pcap_broker_delivered_records_total 3300'
+	assert_line "pcap_broker_clients{view=\"default\",listener=\"127.0.0.1:$PORT\"} 1"
+	assert_line "pcap_broker_clients{view=\"dns\",listener=\"127.0.0.1:$DNS\"} 1"
+	refute_line "pcap_broker_clients{view=\"dns\",listener=\"127.0.0.1:$PORT\"} 0"
+	run promtool check metrics <"$BATS_TEST_TMPDIR/metrics.txt"
+	assert_success
+	run curl -s "$(murl /clients)"
+	jq -e 'map(.view) | sort == ["default", "dns"]' <<<"$output"
+	jq -e '.[] | select(.view == "dns") | .records == 300' <<<"$output"
 }
 
 @test "metrics: a client that never reads: its drops show in its view, in /clients and in the hub's own count" {
@@ -346,20 +382,24 @@ prom_is() { [ "$(promq "$1")" = "$2" ]; }
 @test "metrics: a real Prometheus scrapes the hub: up, the capture count of the hub's exit line, a stuck client's drops" {
 	command -v prometheus >/dev/null
 	make_replay 60000
-	start_mhub -n -buffer 4M -listen 127.0.0.1:0 -cmd "$REPLAY"
-	coproc STUCK { "$HOSTILE" -port "$PORT" hold 1; }
+	# The stuck client is in a view of its own, "slow".
+	start_mhub -n -buffer 4M -listen 127.0.0.1:0 -view 'slow: listen=127.0.0.1:0' -cmd "$REPLAY"
+	SLOW=$(view_port slow)
+	coproc STUCK { "$HOSTILE" -port "$SLOW" hold 1; }
 	PIDS+=("$STUCK_PID")
 	read -r -u "${STUCK[0]}" line
 	start_prometheus
 	wait_until 60 prom_is 'up{job="pcap-broker"}' 1
 	open_gate
 	wait_until 60 prom_is 'pcap_broker_capture_records_total{job="pcap-broker"}' 60000
-	dropped=$(metric 'pcap_broker_view_dropped_records_total{view="default"}')
+	dropped=$(metric 'pcap_broker_view_dropped_records_total{view="slow"}')
 	[ "$dropped" -gt 0 ]
-	wait_until 30 prom_is 'pcap_broker_view_dropped_records_total{job="pcap-broker",view="default"}' "$dropped"
+	wait_until 30 prom_is 'pcap_broker_view_dropped_records_total{job="pcap-broker",view="slow"}' "$dropped"
+	[ "$(promq 'pcap_broker_view_dropped_records_total{job="pcap-broker",view="default"}')" = 0 ]
 	# The build info and a per-listener gauge came through OpenMetrics too.
 	[ "$(promq 'count(pcap_broker_build_info{job="pcap-broker"})')" = 1 ]
-	[ "$(promq "pcap_broker_clients{job=\"pcap-broker\",listener=\"127.0.0.1:$PORT\"}")" = 1 ]
+	[ "$(promq "pcap_broker_clients{job=\"pcap-broker\",view=\"slow\",listener=\"127.0.0.1:$SLOW\"}")" = 1 ]
+	[ "$(promq "pcap_broker_clients{job=\"pcap-broker\",view=\"default\",listener=\"127.0.0.1:$PORT\"}")" = 0 ]
 	# Every query of the Grafana dashboard runs, with its variables filled in.
 	jq -r '.panels[].targets[].expr' "$ROOT/contrib/grafana-pcap-broker.json" |
 		sed -e 's/\$__rate_interval/1m/g' -e 's/\$job/pcap-broker/g' -e 's/\$instance/.*/g' |
