@@ -11,7 +11,7 @@ static const char *const reason_name[REFUSE_NREASONS] = {
 
 const char *refuse_reason_name(enum refuse_reason why)
 {
-	return reason_name[why];
+	return reason_name[why] ? reason_name[why] : "other";
 }
 
 void refuse_note(struct refusals *r, enum refuse_reason why, const char *addr, unsigned clients)
