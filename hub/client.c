@@ -88,8 +88,10 @@ int client_save_tail(struct client *c, const uint8_t *a, uint32_t alen,
 
 	if (tails_held + n > CLIENT_TAILS_MAX || !(c->rest = malloc(n)))
 		return -ENOBUFS;
-	memcpy(c->rest, a, alen);
-	memcpy(c->rest + alen, b, blen);
+	if (alen)
+		memcpy(c->rest, a, alen);
+	if (blen)
+		memcpy(c->rest + alen, b, blen);
 	c->rest_len = n;
 	c->rest_off = 0;
 	tails_held += n;

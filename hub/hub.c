@@ -101,7 +101,8 @@ static void setup_native(struct hub *h)
 {
 	char err[NATIVE_ERR_LEN];
 
-	if (native_open(&h->native, h->opt.interface, h->opt.filter, &h->stream, err) < 0) {
+	if (native_open(&h->native, h->opt.interface, h->opt.filter, h->opt.linktype,
+			&h->stream, err) < 0) {
 		log_error("cannot capture", "interface=%s error=\"%s\"", h->opt.interface, err);
 		exit(EXIT_IOERR);
 	}
@@ -134,6 +135,7 @@ static void on_signal(struct hub *h, struct watch *w, uint32_t events)
 				log_debug("capture command exited; reading what is left", NULL);
 			break;
 		case SIGUSR1:
+			views_refresh(h);
 			stats_log_clients(h);
 			break;
 		case SIGHUP: /* the terminal went away: stop as cleanly as for SIGTERM */

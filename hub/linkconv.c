@@ -1,5 +1,5 @@
-/* Link-type conversion to Ethernet: the rules of tcpreplay 4.5's
- * tcprewrite --dlt=enet (plugins dlt_linuxsll, dlt_linuxsll2, dlt_raw,
+/* Link-type conversion to Ethernet: the rules of tcprewrite --dlt=enet from
+ * Debian's tcpreplay 4.5.1 (plugins dlt_linuxsll, dlt_linuxsll2, dlt_raw,
  * dlt_null, dlt_loop into dlt_en10mb; tcpedit_packet's checks), see
  * docs/linktype.md for the rules and the deliberate differences. */
 #include "linkconv.h"
@@ -35,18 +35,31 @@ static void put_type(uint8_t eth[LINKCONV_ETHER_LEN], uint16_t type)
 	eth[13] = (uint8_t)type;
 }
 
+/* What a header function returns besides -1: the MACs tcprewrite will not
+ * touch again for multicast IP addresses (see multicast_macs). */
+#define KEEP_SRC 1
+#define KEEP_DST 2
+
 /* Linux cooked headers: the source address is the frame's source MAC when
- * the device is Ethernet or loopback; the destination is unknown (zeros). */
+ * the device is Ethernet or loopback; the destination is unknown (zeros).
+ * tcprewrite writes the new MACs over the first 12 bytes of the old header
+ * and remembers which of them changed: those keep their value. Other
+ * devices (tun, WireGuard, PPP...) have no MAC: tcprewrite refuses their
+ * records; we convert them as the raw IP they carry (docs/linktype.md). */
 static int from_cooked(const uint8_t *d, size_t hatype, size_t addr, size_t proto,
 		       uint8_t eth[LINKCONV_ETHER_LEN])
 {
 	uint16_t t = be16(d + hatype);
+	int keep = 0;
 
 	memset(eth, 0, LINKCONV_ETHER_LEN);
-	if (t == ARPHRD_ETHER || t == ARPHRD_LOOPBACK)
+	if (t == ARPHRD_ETHER || t == ARPHRD_LOOPBACK) {
 		memcpy(eth + 6, d + addr, 6);
+		keep |= memcmp(d + 6, eth + 6, 6) ? KEEP_SRC : 0;
+		keep |= memcmp(d, eth, 6) ? KEEP_DST : 0;
+	}
 	put_type(eth, be16(d + proto));
-	return 0;
+	return keep;
 }
 
 /* SLL: packet type, hatype, halen, address[8], protocol. */
@@ -61,7 +74,8 @@ static int from_sll2(const uint8_t *d, uint8_t eth[LINKCONV_ETHER_LEN])
 	return from_cooked(d, 8, 12, 0, eth);
 }
 
-/* Raw IP: the version nibble names the type; no addresses (zeros). */
+/* Raw IP: the version nibble names the type; no addresses (zeros), none
+ * kept. */
 static int from_raw(const uint8_t *d, uint8_t eth[LINKCONV_ETHER_LEN])
 {
 	memset(eth, 0, LINKCONV_ETHER_LEN);
@@ -77,7 +91,7 @@ static int from_raw(const uint8_t *d, uint8_t eth[LINKCONV_ETHER_LEN])
 /* NULL and LOOP: a 4-byte address family, in either byte order (NULL is
  * the writer's host order, LOOP network order; tcprewrite takes both for
  * both). AF_INET6 differs per OS: 10 Linux, 24 NetBSD/OpenBSD, 28 FreeBSD,
- * 30 macOS. No addresses (zeros). */
+ * 30 macOS. No addresses (zeros), none kept. */
 static int af_is(uint32_t af, uint32_t want)
 {
 	return af == want || __builtin_bswap32(af) == want;
@@ -102,6 +116,7 @@ struct link {
 	uint32_t linktype;
 	uint32_t strip;   /* link header bytes replaced by the Ethernet header */
 	uint32_t min;     /* the least caplen tcprewrite decodes */
+	/* Fills eth; returns its KEEP_ flags, or -1: no Ethernet II type. */
 	int (*header)(const uint8_t *d, uint8_t eth[LINKCONV_ETHER_LEN]);
 };
 
@@ -172,15 +187,52 @@ static int frame_ok(const uint8_t eth[LINKCONV_ETHER_LEN], const uint8_t *l3, ui
 	return 1;
 }
 
+/* tcprewrite 4.5.1 (dlt_en10mb_merge_layer3) gives a multicast IP address
+ * a multicast MAC, source and destination, unless it kept the MAC: IPv6
+ * 33:33 and the address's last 4 bytes; IPv4 01:00:5e in the first 3 bytes
+ * only (its code sets byte 2 twice). tcpreplay 4.5.2 changed both. */
+static void multicast4(const uint8_t *ip, uint8_t *mac)
+{
+	if ((ip[0] & 0xf0) == 0xe0)
+		mac[0] = 0x01, mac[1] = 0x00, mac[2] = 0x5e;
+}
+
+static void multicast6(const uint8_t *ip, uint8_t *mac)
+{
+	if (ip[0] == 0xff) {
+		mac[0] = mac[1] = 0x33;
+		memcpy(mac + 2, ip + 12, 4);
+	}
+}
+
+static void multicast_macs(uint8_t eth[LINKCONV_ETHER_LEN], const uint8_t *l3, int keep)
+{
+	uint16_t type = be16(eth + 12);
+
+	if (type == ETHERTYPE_IPV4) {
+		if (!(keep & KEEP_SRC))
+			multicast4(l3 + 12, eth + 6);
+		if (!(keep & KEEP_DST))
+			multicast4(l3 + 16, eth);
+	} else if (type == ETHERTYPE_IPV6) {
+		if (!(keep & KEEP_SRC))
+			multicast6(l3 + 8, eth + 6);
+		if (!(keep & KEEP_DST))
+			multicast6(l3 + 24, eth);
+	}
+}
+
 int linkconv_to_ether(uint32_t linktype, const uint8_t *data, uint32_t caplen,
 		      uint8_t eth[LINKCONV_ETHER_LEN], uint32_t *strip)
 {
 	const struct link *l = link_of(linktype);
+	int keep;
 
-	if (!l || caplen < l->min || l->header(data, eth) < 0)
+	if (!l || caplen < l->min || (keep = l->header(data, eth)) < 0)
 		return -1;
 	if (!frame_ok(eth, data + l->strip, caplen - l->strip))
 		return -1;
+	multicast_macs(eth, data + l->strip, keep);
 	*strip = l->strip;
 	return 0;
 }

@@ -47,7 +47,41 @@ static int header_from_libpcap(pcap_t *p, struct pcap_file_header *h)
 	return ok ? 0 : -1;
 }
 
-int native_open(struct native *n, const char *iface, const char *filter,
+/* The interface does not offer dlt: say what it offers. */
+static void no_such_link(pcap_t *p, const char *iface, int dlt, char err[NATIVE_ERR_LEN])
+{
+	int *dlts = NULL, n = pcap_list_datalinks(p, &dlts);
+	const char *name = pcap_datalink_val_to_name(dlt);
+	int len = snprintf(err, NATIVE_ERR_LEN, "%s: link type %s (%d) not supported; it offers",
+			   iface, name ? name : "?", dlt);
+
+	for (int i = 0; i < n && len > 0 && len < NATIVE_ERR_LEN; i++) {
+		name = pcap_datalink_val_to_name(dlts[i]);
+		len += snprintf(err + len, NATIVE_ERR_LEN - len, "%s %s", i ? "," : ":",
+				name ? name : "?");
+	}
+	if (n > 0)
+		pcap_free_datalinks(dlts);
+}
+
+/* -y: the link type asked for, or -1 for the default: the interface's,
+ * but LINUX_SLL2 for "any", as tcpdump 4.99 writes (docs/linktype.md). */
+static int set_link(pcap_t *p, const char *iface, int dlt, char err[NATIVE_ERR_LEN])
+{
+	if (dlt < 0) {
+#ifdef DLT_LINUX_SLL2
+		if (!strcmp(iface, "any"))
+			(void)pcap_set_datalink(p, DLT_LINUX_SLL2); /* best effort */
+#endif
+		return 0;
+	}
+	if (pcap_set_datalink(p, dlt) == 0)
+		return 0;
+	no_such_link(p, iface, dlt, err);
+	return -1;
+}
+
+int native_open(struct native *n, const char *iface, const char *filter, int dlt,
 		struct stream *s, char err[NATIVE_ERR_LEN])
 {
 	pcap_t *p = pcap_create(iface, err);
@@ -62,6 +96,10 @@ int native_open(struct native *n, const char *iface, const char *filter,
 	int rc = pcap_activate(p);
 	if (rc < 0)
 		return fail(p, err, iface);
+	if (set_link(p, iface, dlt, err) < 0) {
+		pcap_close(p);
+		return -1;
+	}
 	if (filter) {
 		struct bpf_program prog;
 		if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)

@@ -15,9 +15,10 @@ struct native {
 
 #define NATIVE_ERR_LEN 256 /* PCAP_ERRBUF_SIZE */
 
-/* Opens iface in immediate mode with the full snaplen, applies filter (may be
- * NULL) and fills the stream's header. 0, or -1 with a message in err. */
-int native_open(struct native *n, const char *iface, const char *filter,
+/* Opens iface in immediate mode with the full snaplen, with data link type
+ * dlt (-1: the default, LINUX_SLL2 for "any"), applies filter (may be NULL)
+ * and fills the stream's header. 0, or -1 with a message in err. */
+int native_open(struct native *n, const char *iface, const char *filter, int dlt,
 		struct stream *s, char err[NATIVE_ERR_LEN]);
 
 /* Appends what the kernel has to the ring. Records appended, or -1 with a

@@ -40,6 +40,10 @@ static const char usage[] =
 	"  -i IFACE         capture IFACE natively with libpcap (immediate mode, full\n"
 	"                   snaplen) instead of running a command [PCAP_BROKER_INTERFACE]\n"
 	"  -f FILTER        BPF filter for -i [PCAP_BROKER_FILTER]\n"
+	"  -y TYPE          data link type for -i, as tcpdump -y: a name such as\n"
+	"                   LINUX_SLL2, LINUX_SLL or EN10MB, or a number; also -linktype\n"
+	"                   [PCAP_BROKER_LINKTYPE] (default: the interface's; for -i any\n"
+	"                   LINUX_SLL2, as tcpdump 4.99 writes)\n"
 	"  -listen ADDR     TCP address host:port, [v6]:port or :port; may repeat or be\n"
 	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
 	"                   (default " DEFAULT_LISTEN ")\n"
@@ -102,7 +106,7 @@ static const char usage[] =
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
 	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_MAX_CLIENTS, OPT_ALLOW, OPT_STALL,
-	OPT_SNAPLEN, OPT_PRECISION, OPT_VIEW, OPT_METRICS,
+	OPT_SNAPLEN, OPT_PRECISION, OPT_LINKTYPE, OPT_VIEW, OPT_METRICS,
 	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
@@ -110,6 +114,8 @@ static const struct option longopts[] = {
 	{ "cmd", required_argument, NULL, OPT_CMD },
 	{ "i", required_argument, NULL, OPT_IFACE },
 	{ "f", required_argument, NULL, OPT_FILTER },
+	{ "y", required_argument, NULL, OPT_LINKTYPE },
+	{ "linktype", required_argument, NULL, OPT_LINKTYPE },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
@@ -193,6 +199,22 @@ static int set_precision(struct options *o, const char *flag, const char *v)
 	return -1;
 }
 
+/* -y: a data link type by name, as tcpdump -L lists them (any case, DLT_
+ * prefix optional), or by number. Whether the interface offers it is known
+ * only when it is opened. */
+static int set_linktype(struct options *o, const char *flag, const char *v)
+{
+	uint64_t n;
+	int dlt = pcap_datalink_name_to_val(strncasecmp(v, "DLT_", 4) ? v : v + 4);
+
+	if (dlt < 0 && parse_uint(v, 0, 65535, &n) == 0)
+		dlt = (int)n;
+	if (dlt < 0)
+		return bad(flag, v);
+	o->linktype = dlt;
+	return -1;
+}
+
 static int set_max_clients(struct options *o, const char *flag, const char *v)
 {
 	if (parse_uint(v, 1, 1u << 20, &o->max_clients) < 0)
@@ -264,6 +286,8 @@ static int from_env(struct options *o)
 		rc = set_snaplen(o, "PCAP_BROKER_SNAPLEN", v);
 	if (rc < 0 && (v = env("PCAP_BROKER_PRECISION")))
 		rc = set_precision(o, "PCAP_BROKER_PRECISION", v);
+	if (rc < 0 && (v = env("PCAP_BROKER_LINKTYPE")))
+		rc = set_linktype(o, "PCAP_BROKER_LINKTYPE", v);
 	if (rc < 0)
 		rc = view_options_env(o);
 	return rc;
@@ -315,6 +339,8 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 		return set_snaplen(o, "-snaplen", arg);
 	case OPT_PRECISION:
 		return set_precision(o, "-precision", arg);
+	case OPT_LINKTYPE:
+		return set_linktype(o, "-y", arg);
 	case OPT_VIEW:
 		return view_options_flag(o, arg);
 	case OPT_N:
@@ -345,6 +371,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->max_clients = DEFAULT_MAX_CLIENTS;
 	o->stall_ms = DEFAULT_STALL_MS;
 	o->socket_mode = DEFAULT_SOCKET_MODE;
+	o->linktype = -1;
 	strcpy(o->views[0].name, "default");
 	o->nviews = 1;
 	if ((rc = from_env(o)) >= 0)
@@ -362,6 +389,10 @@ int options_parse(struct options *o, int argc, char **argv)
 		o->nlisten = 0;
 	if (o->filter && !o->interface) {
 		fputs("pcap-broker: -f filters a native capture: give -i IFACE too\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (o->linktype >= 0 && !o->interface) {
+		fputs("pcap-broker: -y sets the link type of a native capture: give -i IFACE too\n", stderr);
 		return EXIT_USAGE;
 	}
 	if (o->interface && o->cmd) {

@@ -13,6 +13,7 @@ struct options {
 	const char *cmd;                 /* NULL: read the stream from stdin */
 	const char *interface;           /* native capture instead of cmd */
 	const char *filter;              /* BPF for the native capture */
+	int linktype;                    /* its data link type (DLT); -1: default */
 	const char *listen[MAX_LISTEN];  /* TCP addresses; none with "none" */
 	int nlisten;
 	char *listen_env;                /* LISTEN_ADDRESS's copy, kept reachable */

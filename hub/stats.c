@@ -31,6 +31,14 @@ void stats_log_clients(const struct hub *h)
 			 (unsigned long long)client_packets(c, &h->ring),
 			 (unsigned long long)c->bytes, (unsigned long long)c->dropped,
 			 (unsigned long long)client_backlog(c, &h->ring));
+	for (int i = 1; i < h->nviews; i++) {
+		const struct view_counters *n = &h->views[i].n;
+		log_info("view", "view=%s clients=%llu accepted=%llu records=%llu bytes=%llu dropped=%llu filtered=%llu unconvertible=%llu",
+			 h->views[i].set.name, (unsigned long long)n->clients, (unsigned long long)n->accepted,
+			 (unsigned long long)n->records, (unsigned long long)n->bytes,
+			 (unsigned long long)n->dropped, (unsigned long long)n->filtered,
+			 (unsigned long long)n->unconvertible);
+	}
 	stats_log_totals(h);
 }
 

@@ -75,6 +75,7 @@ static void on_tick(struct hub *h, struct watch *w, uint32_t events)
 	if (read(w->fd, &expirations, sizeof(expirations)) < 0)
 		return; /* EAGAIN: nothing expired after all */
 	refuse_flush(&h->refused);
+	views_refresh(h);
 	if (h->listeners_paused)
 		resume_listeners(h);
 	if (h->opt.stall_ms)

@@ -74,6 +74,7 @@ struct view_shape {
 	uint32_t clamp;         /* cut caplen to this; 0: keep */
 	uint32_t ts_mul, ts_div; /* timestamp fraction scaling: 1, 1 to keep */
 	int convert;            /* link header to Ethernet (linkconv) */
+	int same;               /* records unchanged (a filter at most) */
 	int plain;              /* no filter, records unchanged: the fast path */
 };
 
@@ -105,7 +106,8 @@ void views_start(struct hub *h, int at_startup);
 struct view *views_find(struct hub *h, const char *name);
 /* n.records of every view made exact (default-view clients count their
  * records only when asked: their send path stays as lean as before views).
- * Call before reading n. */
+ * The tick and SIGUSR1 call it; call it before reading n for an exact value.
+ * Every other counter is exact at all times. */
 void views_refresh(struct hub *h);
 
 #endif

@@ -19,6 +19,11 @@
 
 extern char **environ;
 
+/* The variables' copies the settings point into: held here for the
+ * process's life (one more than the views, for the one that fails). */
+static char *env_copies[MAX_VIEWS + 1];
+static int nenv_copies;
+
 static int fail(const char *name, const char *fmt, const char *what)
 {
 	fprintf(stderr, "pcap-broker: view '%s': ", name);
@@ -180,12 +185,15 @@ int view_options_env(struct options *o)
 	for (char **e = environ; *e; e++) {
 		if (strncmp(*e, ENV_PREFIX, plen))
 			continue;
-		char *var = strdup(*e + plen); /* kept: the settings point into it */
-		char *eq = var ? strchr(var, '=') : NULL;
-		if (!eq || !eq[1]) { /* set to "": unset */
-			free(var);
+		const char *eq0 = strchr(*e + plen, '=');
+		if (!eq0 || !eq0[1]) /* set to "": unset */
 			continue;
-		}
+		if (nenv_copies == MAX_VIEWS + 1)
+			return fail(*e + plen, "too many views (at most %s besides default)", "15");
+		char *var = env_copies[nenv_copies++] = strdup(*e + plen);
+		char *eq = var ? strchr(var, '=') : NULL;
+		if (!eq)
+			return fail(*e + plen, "%s", "out of memory");
 		*eq = '\0';
 		if ((rc = define(o, var, eq + 1, 0)) >= 0)
 			return rc;

@@ -33,7 +33,9 @@ enum verdict { SKIP_FILTERED, SKIP_UNCONVERTIBLE, SEND };
 struct entry {
 	struct ring_pos at, next; /* its start, and the record after it */
 	enum verdict verdict;
-	struct client_record rec; /* what it sends, when SEND (sent: done before) */
+	int same;                 /* its head is the stored header: all from the ring */
+	struct client_record rec; /* what it sends, when SEND (sent: done before);
+				   * head not filled in when same */
 };
 
 /* The batch being gathered: shared by all clients, one at a time. */
@@ -112,17 +114,23 @@ static void add_iov(int *n, size_t *total, const uint8_t *p, size_t len)
 
 /* The unsent part of e's record: head from e->rec (or, unchanged, the ring)
  * and body from the ring. */
-static void add_record(const struct ring *r, const struct entry *e, int same, int *n, size_t *total)
+static void add_record(const struct ring *r, const struct entry *e, int *n, size_t *total)
 {
 	const struct client_record *rec = &e->rec;
 	const uint8_t *stored = ring_slot_data(r, e->at.seq) + e->at.off;
 	uint32_t sent = rec->sent;
 
 	if (sent < rec->head_len) {
-		add_iov(n, total, (same ? stored : rec->head) + sent, rec->head_len - sent);
+		add_iov(n, total, (e->same ? stored : rec->head) + sent, rec->head_len - sent);
 		sent = rec->head_len;
 	}
 	add_iov(n, total, stored + rec->body_off + (sent - rec->head_len), rec->len - sent);
+}
+
+/* The record goes out as stored: its bytes can come from the ring. */
+static int unchanged(const struct client_record *rec, const uint8_t *stored)
+{
+	return rec->head_len == PCAP_RECORD_HEADER_LEN && !memcmp(rec->head, stored, PCAP_RECORD_HEADER_LEN);
 }
 
 /* Looks at the record at e->at: verdict, shape, next. */
@@ -134,18 +142,19 @@ static void look(struct client *c, const struct ring *r, struct entry *e)
 
 	memcpy(&rh, stored, sizeof(rh));
 	e->next = settle(r, (struct ring_pos){ e->at.seq, e->at.off + PCAP_RECORD_HEADER_LEN + rh.caplen });
-	if (!wanted(v, c, &rh, stored + PCAP_RECORD_HEADER_LEN))
+	e->verdict = SEND;
+	if (!wanted(v, c, &rh, stored + PCAP_RECORD_HEADER_LEN)) {
 		e->verdict = SKIP_FILTERED;
-	else if (shape(&v->shape, &rh, stored + PCAP_RECORD_HEADER_LEN, &e->rec) < 0)
+	} else if (v->shape.same) { /* only a filter: the record as stored */
+		e->same = 1;
+		e->rec = (struct client_record){ .head_len = PCAP_RECORD_HEADER_LEN,
+						 .body_off = PCAP_RECORD_HEADER_LEN,
+						 .len = PCAP_RECORD_HEADER_LEN + rh.caplen };
+	} else if (shape(&v->shape, &rh, stored + PCAP_RECORD_HEADER_LEN, &e->rec) < 0) {
 		e->verdict = SKIP_UNCONVERTIBLE;
-	else
-		e->verdict = SEND;
-}
-
-/* The record goes out as stored: its bytes can come from the ring. */
-static int unchanged(const struct client_record *rec, const uint8_t *stored)
-{
-	return rec->head_len == PCAP_RECORD_HEADER_LEN && !memcmp(rec->head, stored, PCAP_RECORD_HEADER_LEN);
+	} else {
+		e->same = unchanged(&e->rec, stored);
+	}
 }
 
 /* The batch from c's cursor: entries and iovecs after the n prefix ones. */
@@ -164,11 +173,12 @@ static int gather(struct client *c, const struct ring *r, int *n, size_t *total)
 			e->next = settle(r, (struct ring_pos){ p.seq, p.off + PCAP_RECORD_HEADER_LEN + rh.caplen });
 			e->verdict = SEND;
 			e->rec = c->cur;
+			e->same = unchanged(&c->cur, stored);
 		} else {
 			look(c, r, e);
 		}
 		if (e->verdict == SEND)
-			add_record(r, e, unchanged(&e->rec, ring_slot_data(r, p.seq) + p.off), n, total);
+			add_record(r, e, n, total);
 		p = e->next;
 	}
 	return ne;
@@ -183,7 +193,7 @@ static void count_skip(struct view *v, enum verdict why)
 }
 
 /* Accounts k sent bytes against the batch's ne entries. */
-static void consume(struct client *c, int ne, size_t k)
+static void consume(struct client *c, const struct ring *r, int ne, size_t k)
 {
 	struct view *v = c->view;
 
@@ -198,6 +208,8 @@ static void consume(struct client *c, int ne, size_t k)
 		if (k < left) { /* stops here, maybe inside it */
 			c->pos = e->at;
 			c->cur = e->rec;
+			if (e->same) /* its head, for a saved tail */
+				memcpy(c->cur.head, ring_slot_data(r, e->at.seq) + e->at.off, PCAP_RECORD_HEADER_LEN);
 			c->cur.sent += (uint32_t)k;
 			if (!c->cur.sent)
 				c->cur.len = 0;
@@ -227,7 +239,7 @@ int view_flush(struct client *c, const struct ring *r, const uint8_t *header)
 			return 0; /* blocked */
 		size_t body = client_consume_prefix(c, (size_t)k);
 		if ((size_t)k >= prefix)
-			consume(c, ne, body);
+			consume(c, r, ne, body);
 		if ((size_t)k < total) {
 			c->blocked = 1;
 			return 0;

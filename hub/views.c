@@ -150,8 +150,9 @@ void views_start(struct hub *h, int at_startup)
 			view_failed(h, v, at_startup);
 			continue;
 		}
-		v->shape.plain = !v->prog && !v->shape.convert && !v->shape.clamp &&
-				 v->shape.ts_mul == 1 && v->shape.ts_div == 1;
+		v->shape.same = !v->shape.convert && !v->shape.clamp && v->shape.ts_mul == 1 &&
+				v->shape.ts_div == 1;
+		v->shape.plain = v->shape.same && !v->prog;
 		v->ready = 1;
 		if (i > 0)
 			log_info("view ready", "view=%s linktype=%u snaplen=%u precision=%s filter=\"%s\"",

@@ -247,3 +247,36 @@ tcp80() { timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/80' 2>/dev/null || true;
 	[ "$restarts" -ge 2 ]
 	inside systemctl stop "$unit"
 }
+
+@test "nspawn: a view on pcap-broker-view-dns.socket (FileDescriptorName=dns), and a helper asking for it by name" {
+	local d="$NS_ROOT/srv/pcap-broker-test" out="$BATS_FILE_TMPDIR/view-dns.pcap" ref="$BATS_FILE_TMPDIR/dns.ref" port
+	"$GEN" -c 700 -dns-every 7 >"$d/dns-replay.pcap"
+	tcpdump -r "$d/dns-replay.pcap" -w "$ref" 'udp port 53' 2>/dev/null
+	inside systemctl stop pcap-broker.service
+	{
+		echo "PCAP_COMMAND='while [ ! -e /srv/pcap-broker-test/go-view ]; do sleep 0.05; done;" \
+			"cat /srv/pcap-broker-test/dns-replay.pcap; exec sleep infinity'"
+		echo "PCAP_BROKER_VIEW_dns='filter=udp port 53'"
+	} >"$NS_ROOT/etc/default/pcap-broker"
+	port=$(free_port)
+	mkdir -p "$NS_ROOT/etc/systemd/system/pcap-broker-view-dns.socket.d"
+	printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:%s\n' "$port" \
+		>"$NS_ROOT/etc/systemd/system/pcap-broker-view-dns.socket.d/test-port.conf"
+	inside systemctl daemon-reload
+	inside systemctl start pcap-broker-view-dns.socket
+	# The connection to the view's socket activates the hub with it.
+	socat -u "TCP:127.0.0.1:$port" "OPEN:$out,creat,trunc" 3>&- &
+	PIDS+=("$!")
+	wait_until 30 status_has 'Status: "clients=1 '
+	inside sh -c 'timeout 60 pcap-broker-helper -socket /run/pcap-broker/hub.sock -view dns \
+		</dev/null >/srv/pcap-broker-test/helper-dns.pcap 2>/srv/pcap-broker-test/helper-dns.err &'
+	wait_until 30 status_has 'Status: "clients=2 '
+	touch "$d/go-view"
+	wait_until 30 file_size_is "$out" "$(stat -c %s "$ref")"
+	wait_until 30 file_size_is "$d/helper-dns.pcap" "$(stat -c %s "$ref")"
+	cmp "$ref" "$out"
+	cmp "$ref" "$d/helper-dns.pcap"
+	inside journalctl -u pcap-broker.service -o cat | grep -q 'serving a socket passed by systemd.*name=dns.*view=dns'
+	echo "# view dns: $(capinfos -c -M "$out" | grep -oE '[0-9]+$') of 700 records, through its socket and through a helper" >&3
+	inside systemctl stop pcap-broker.service pcap-broker-view-dns.socket
+}

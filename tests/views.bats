@@ -24,13 +24,29 @@ view_port() {
 	grep -E "listening.*addr=.* view=$1( |$)" "$HUB_LOG" | head -1 | grep -oE 'addr=[^ ]+' | grep -oE '[0-9]+$'
 }
 
+# reader ADDRESS FILE: a client (socat ADDRESS) saving the stream to FILE;
+# wait_readers waits for every one to have written all it got.
+READERS=()
+reader() {
+	socat -u "$1" "OPEN:$2,creat,trunc" &
+	READERS+=("$!")
+	PIDS+=("$!")
+}
+wait_readers() {
+	local p
+	for p in "${READERS[@]}"; do wait "$p" || true; done
+	READERS=()
+}
+
 # readers NAME PORT: a raw copy ($t/NAME.raw), tcpdump -r - (its text in
 # $t/NAME.tcpdump) and tshark -i TCP@ ($t/NAME.pcapng) on PORT.
 readers() {
 	local t="$BATS_TEST_TMPDIR"
 	socat -u -b 262144 "TCP:127.0.0.1:$2" "OPEN:$t/$1.raw,creat,trunc" &
+	READERS+=("$!")
 	PIDS+=("$!")
 	(socat -u "TCP:127.0.0.1:$2" - | tcpdump -n -r - > "$t/$1.tcpdump" 2>/dev/null) &
+	READERS+=("$!")
 	PIDS+=("$!")
 	timeout 60 tshark -i "TCP@127.0.0.1:$2" -w "$t/$1.pcapng" 2>"$t/$1.tshark.err" &
 	READERS+=("$!")
@@ -93,13 +109,17 @@ declare -gA VIEWS=(
 	assert_output 15
 }
 
-# capture_any DLT FILE: a real tcpdump -i any capture with link type DLT of
-# UDP over IPv4 and IPv6 on loopback.
+# capture_any DLT FILE [SNAPLEN]: a real tcpdump -i any capture with link
+# type DLT of UDP over IPv4 and IPv6 on loopback, DNS (port 53) among it.
+# The matrix uses snaplen 65535: then the converted header's snaplen is
+# tcprewrite's too (with a larger one, linkconv announces the longest
+# converted record instead, docs/linktype.md).
 capture_any() {
 	[ "$(id -u)" -eq 0 ] || skip "tcpdump -i any needs root (CAP_NET_RAW); CI runs as root"
 	local port
 	port=$("$BUILD/tools/freeport")
-	timeout 30 tcpdump -i any -y "$1" -U -c 40 -w "$2" "udp port $port" 2>"$BATS_TEST_TMPDIR/tcpdump.err" &
+	timeout 30 tcpdump -i any -y "$1" -s "${3:-65535}" -U -c 40 -w "$2" "udp and (port $port or port 53)" \
+		2>"$BATS_TEST_TMPDIR/tcpdump.err" &
 	local pid=$!
 	PIDS+=("$pid")
 	wait_until 10 log_has "$BATS_TEST_TMPDIR/tcpdump.err" 'listening on'
@@ -107,6 +127,7 @@ capture_any() {
 	while kill -0 "$pid" 2>/dev/null && [ $i -lt 500 ]; do
 		echo "datagram $i" | socat -u - "UDP:127.0.0.1:$port" 2>/dev/null || true
 		echo "datagram6 $i" | socat -u - "UDP6:[::1]:$port" 2>/dev/null || true
+		[ $((i % 3)) -ne 0 ] || echo "query $i" | socat -u - "UDP:127.0.0.1:53" 2>/dev/null || true
 		i=$((i + 1))
 	done
 	wait "$pid"
@@ -133,12 +154,12 @@ capture_any() {
 	PCAP_BROKER_VIEW_DNS="filter=udp port 53; listen=127.0.0.1:0" \
 		PCAP_BROKER_VIEW_snap="snaplen=1; listen=127.0.0.1:0" \
 		start_hub -n -listen none -view 'snap: snaplen=96; listen=127.0.0.1:0' -cmd "$(gated_cat "$d/ns.pcap")"
-	client_on() { socat -u "TCP:127.0.0.1:$1" "OPEN:$2,creat,trunc" & PIDS+=("$!"); }
-	client_on "$(view_port DNS)" "$t/dns.raw"
-	client_on "$(view_port snap)" "$t/snap.raw"
+	reader "TCP:127.0.0.1:$(view_port DNS)" "$t/dns.raw"
+	reader "TCP:127.0.0.1:$(view_port snap)" "$t/snap.raw"
 	wait_clients 2
 	open_gate
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	cmp "$d/dns.ref" "$t/dns.raw"
 	cmp "$d/snap96.ref" "$t/snap.raw"
@@ -150,13 +171,13 @@ capture_any() {
 	# It execs the hub at the first connection, on the same pid.
 	listen_on "$HUB_LOG" 'Listening on' systemd-socket-activate -l 127.0.0.1:@PORT@ --fdname=dns \
 		"$HUB" -n -view 'dns: filter=udp port 53' -cmd "$(gated_cat "$d/ns.pcap")"
-	socat -u "TCP:127.0.0.1:$LPORT" "OPEN:$t/dns.raw,creat,trunc" &
-	PIDS+=("$!")
+	reader "TCP:127.0.0.1:$LPORT" "$t/dns.raw"
 	wait_until 10 log_has "$HUB_LOG" 'ready'
 	wait_clients 1
 	open_gate
 	HUB_PID=$LPID
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	grep -q 'serving a socket passed by systemd.*name=dns.*view=dns' "$HUB_LOG"
 	cmp "$d/dns.ref" "$t/dns.raw"
@@ -167,13 +188,13 @@ capture_any() {
 	start_hub -n -listen none -socket "$sock" -view 'dns: filter=udp port 53' -cmd "$(gated_cat "$d/ns.pcap")"
 	listen_on "$t/socat.log" 'listening on' socat -d -d "TCP-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,fork" \
 		"EXEC:$HELPER -socket $sock -view dns"
-	socat -u "TCP:127.0.0.1:$LPORT" "OPEN:$t/dns.raw,creat,trunc" &
-	PIDS+=("$!")
+	reader "TCP:127.0.0.1:$LPORT" "$t/dns.raw"
 	PCAP_BROKER_VIEW=dns "$HELPER" -socket "$sock" -snaplen 96 < /dev/null > "$t/dns96.raw" &
 	PIDS+=("$!")
 	wait_clients 2
 	open_gate
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	cmp "$d/dns.ref" "$t/dns.raw"
 	editcap -F nsecpcap -s 96 "$d/dns.ref" "$t/dns96.ref"
@@ -228,7 +249,7 @@ bad_view() {
 }
 
 @test "bad view: duplicate name" {
-	bad_view "view 'dns': defined twice" -view 'dns: snaplen=96' -view 'DNS: snaplen=100'
+	bad_view "view 'DNS': defined twice" -view 'dns: snaplen=96' -view 'DNS: snaplen=100'
 }
 
 @test "bad view: no NAME: prefix" {
@@ -249,10 +270,10 @@ bad_view() {
 
 @test "bad view: with -i the link type is known before the capture: status 64" {
 	[ "$(id -u)" -eq 0 ] || skip "native capture needs root (CAP_NET_RAW); CI runs as root"
-	# ifindex compiles for LINUX_SLL2 only: not a syntax error, wrong for lo.
-	run "$HUB" -listen 127.0.0.1:0 -i lo -view 'x: filter=ifindex 1'
+	# Ethernet addresses: not a syntax error, but -i any is Linux cooked.
+	run "$HUB" -listen 127.0.0.1:0 -i any -view 'x: filter=ether host 02:00:00:00:00:01'
 	assert_failure 64
-	assert_output --partial "view 'x': filter does not compile for link type 1"
+	assert_output --regexp "view 'x': filter does not compile for link type (113|276): ethernet addresses supported only"
 }
 
 @test "a view that cannot serve the capture (known at its first header) closes its clients; other views go on" {
@@ -261,15 +282,14 @@ bad_view() {
 	cp "$d/ns.pcap" "$t/wifi.pcap"
 	printf '\x69\x00\x00\x00' | dd of="$t/wifi.pcap" bs=1 seek=20 conv=notrunc 2>/dev/null
 	start_hub -n -listen 127.0.0.1:0 -view 'tulip: linktype=ether; listen=127.0.0.1:0' \
-		-view 'eth: filter=ifindex 1; listen=127.0.0.1:0' -cmd "$(gated_cat "$t/wifi.pcap")"
-	socat -u "TCP:127.0.0.1:$(view_port tulip)" "OPEN:$t/tulip.raw,creat,trunc" &
-	PIDS+=("$!")
-	socat -u "TCP:127.0.0.1:$(view_port eth)" "OPEN:$t/eth.raw,creat,trunc" &
-	PIDS+=("$!")
-	client "$t/all.raw"
+		-view 'eth: filter=mpls; listen=127.0.0.1:0' -cmd "$(gated_cat "$t/wifi.pcap")"
+	reader "TCP:127.0.0.1:$(view_port tulip)" "$t/tulip.raw"
+	reader "TCP:127.0.0.1:$(view_port eth)" "$t/eth.raw"
+	reader "TCP:127.0.0.1:$PORT" "$t/all.raw"
 	wait_clients 3
 	open_gate
 	hub_exit
+	wait_readers
 	assert_equal "$HUB_STATUS" 0
 	grep -q "view cannot serve this capture; closing its clients view=tulip error=\"linktype=ether: link type 105 cannot be converted to Ethernet\"" "$HUB_LOG"
 	grep -q "view cannot serve this capture; closing its clients view=eth error=\"filter does not compile for link type 105" "$HUB_LOG"
@@ -277,4 +297,137 @@ bad_view() {
 	[ ! -s "$t/tulip.raw" ]
 	[ ! -s "$t/eth.raw" ]
 	cmp "$t/wifi.pcap" "$t/all.raw"
+}
+
+# doc_views: the -view settings of docs/views.md's four-consumer recipe, as
+# NAME=SETTINGS lines, their listen= left out (the test picks ports).
+doc_views() {
+	awk '/<!-- recipe: one hub, four consumers/ { on = 1 } on && /^```$/ { n++; if (n == 2) exit } on && n == 1' \
+		"$ROOT/docs/views.md" | grep -oE "^    -view '[^']+'" | sed -E "s/^    -view '([a-z]+): (.*)'$/\\1=\\2/; s/; listen=[^;]*//"
+}
+
+@test "docs/views.md recipe: Tulip, Arkime, Zeek and a DNS-only Wireshark from one tcpdump -i any (SLL2) hub" {
+	local t="$BATS_TEST_TMPDIR" line
+	run doc_views
+	assert_equal "${#lines[@]}" 4
+	for line in "${lines[@]}"; do VIEWS[${line%%=*}]=${line#*=}; done
+	assert_equal "${VIEWS[tulip]}" "linktype=ether"
+	capture_any LINUX_SLL2 "$t/any.pcap" 262144
+	# tcprewrite announces snaplen 65535; linkconv the longest converted
+	# record, 262144 - 20 + 14 (docs/linktype.md): the one deliberate byte.
+	"$REWRITE" --dlt=enet --infile="$t/any.pcap" --outfile="$t/tulip.ref"
+	printf '\xfa\xff\x03\x00' | dd of="$t/tulip.ref" bs=1 seek=16 conv=notrunc 2>/dev/null
+	editcap -F pcap -s 65535 "$t/any.pcap" "$t/arkime.ref"
+	editcap -F pcap -s 65535 "$t/tulip.ref" "$t/zeek.ref"
+	tcpdump -r "$t/any.pcap" -w "$t/dns.ref" 'udp port 53' 2>/dev/null
+	matrix "$t/any.pcap" tulip="$t/tulip.ref" arkime="$t/arkime.ref" zeek="$t/zeek.ref" dns="$t/dns.ref"
+}
+
+@test "docs/views.md recipe: the compose file's PCAP_BROKER_VIEW_ variables" {
+	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR" v vars=()
+	while IFS= read -r v; do
+		vars+=("$v")
+	done < <(sed -nE 's/^  (PCAP_BROKER_VIEW_[a-z]+): "(.*)"$/\1=\2/p' "$ROOT/docs/views.md" | sed -E 's/listen=0.0.0.0:[0-9]+/listen=127.0.0.1:0/')
+	assert_equal "${#vars[@]}" 2
+	env "${vars[@]}" "$HUB" -n -listen none -cmd "$(gated_cat "$d/ns.pcap")" 2>"$t/hub.log" &
+	HUB_PID=$!
+	PIDS+=("$HUB_PID")
+	HUB_LOG="$t/hub.log"
+	wait_until 10 log_has "$HUB_LOG" ready
+	reader "TCP:127.0.0.1:$(view_port arkime)" "$t/arkime.raw"
+	reader "TCP:127.0.0.1:$(view_port tulip)" "$t/tulip.raw"
+	wait_clients 2
+	open_gate
+	hub_exit
+	wait_readers
+	assert_equal "$HUB_STATUS" 0
+	cmp "$d/arkime.ref" "$t/arkime.raw"
+	cmp "$d/ns.pcap" "$t/tulip.raw" # Ethernet already: unchanged
+}
+
+@test "view counters: SIGUSR1 logs each view's clients, records, bytes and filtered records" {
+	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR"
+	start_hub -n -listen none -view 'dns: filter=udp port 53; listen=127.0.0.1:0' \
+		-cmd "$(gated_cat "$d/ns.pcap"); sleep 60"
+	reader "TCP:127.0.0.1:$(view_port dns)" "$t/dns.raw"
+	wait_clients 1
+	open_gate
+	size_is() { [ "$(stat -c %s "$t/dns.raw")" -eq "$(stat -c %s "$d/dns.ref")" ]; }
+	wait_until 30 size_is
+	kill -USR1 "$HUB_PID"
+	local want
+	want="view view=dns clients=1 accepted=1 records=429 bytes=$(stat -c %s "$d/dns.ref") dropped=0 filtered=2571 unconvertible=0"
+	wait_until 10 log_has "$HUB_LOG" "$want"
+}
+
+@test "view clients that stall and resume get whole records, byte-exact: partial sends mid-record and mid-header" {
+	local t="$BATS_TEST_TMPDIR" v
+	"$GEN" -c 30000 -nano -dns-every 5 > "$t/big.pcap"
+	tcpdump --time-stamp-precision=nano -r "$t/big.pcap" -w "$t/dns.ref" 'udp port 53' 2>/dev/null
+	editcap -F pcap -s 96 "$t/big.pcap" "$t/snapmicro.ref"
+	start_hub -n -listen none -view 'dns: filter=udp port 53; listen=127.0.0.1:0' \
+		-view 'snapmicro: snaplen=96; precision=micro; listen=127.0.0.1:0' -cmd "$(gated_cat "$t/big.pcap")"
+	# A tiny receive buffer, and a reader that sleeps before it drains the
+	# pipe behind it: the hub's sends stop anywhere in a record, many times.
+	local readers=()
+	for v in dns snapmicro; do
+		socat -u "TCP:127.0.0.1:$(view_port $v),rcvbuf=2048" \
+			SYSTEM:"sleep 1; dd bs=1000 status=none > '$t/$v.raw'" &
+		readers+=("$!")
+		PIDS+=("$!")
+	done
+	wait_clients 2
+	open_gate
+	hub_exit
+	wait_readers
+	assert_equal "$HUB_STATUS" 0
+	wait "${readers[@]}"
+	cmp "$t/dns.ref" "$t/dns.raw"
+	cmp "$t/snapmicro.ref" "$t/snapmicro.raw"
+	refute grep -E 'dropped=[1-9]' "$HUB_LOG"
+}
+
+@test "linktype=ether: a record with no Ethernet form is counted as unconvertible and skipped, never sent half-done" {
+	local t="$BATS_TEST_TMPDIR"
+	capture_any LINUX_SLL "$t/sll.pcap"
+	# Record 4's SLL protocol becomes 0x0004 (802.2 LLC): no Ethernet II type.
+	local off=24 i caplen
+	for i in 1 2 3; do
+		caplen=$(od -An -tu4 -j $((off + 8)) -N4 "$t/sll.pcap" | tr -d ' ')
+		off=$((off + 16 + caplen))
+	done
+	cp "$t/sll.pcap" "$t/bad.pcap"
+	printf '\x00\x04' | dd of="$t/bad.pcap" bs=1 seek=$((off + 16 + 14)) conv=notrunc 2>/dev/null
+	"$REWRITE" --dlt=enet --infile="$t/sll.pcap" --outfile="$t/all-ether.pcap"
+	editcap -F pcap "$t/all-ether.pcap" "$t/want.pcap" 4 # the same, without record 4
+	start_hub -n -listen none -view 'tulip: linktype=ether; listen=127.0.0.1:0' \
+		-cmd "$(gated_cat "$t/bad.pcap"); sleep 60"
+	reader "TCP:127.0.0.1:$(view_port tulip)" "$t/got.pcap"
+	wait_clients 1
+	open_gate
+	size_is() { [ "$(stat -c %s "$t/got.pcap")" -eq "$(stat -c %s "$t/want.pcap")" ]; }
+	wait_until 30 size_is
+	cmp "$t/want.pcap" "$t/got.pcap"
+	kill -USR1 "$HUB_PID"
+	wait_until 10 log_has "$HUB_LOG" "view view=tulip clients=1 accepted=1 records=39 .* filtered=0 unconvertible=1"
+}
+
+@test "a view on a Unix socket of its own (socket=), read with socat | tcpdump -r -" {
+	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR"
+	start_hub -n -listen none -socket "$t/hub.sock" -view "dns: filter=udp port 53; socket=$t/dns.sock" \
+		-cmd "$(gated_cat "$d/ns.pcap")"
+	grep -q "listening addr=unix:$t/dns.sock view=dns" "$HUB_LOG"
+	[ "$(stat -c %a "$t/dns.sock")" = 660 ]
+	reader "UNIX-CONNECT:$t/dns.sock" "$t/dns.raw"
+	(socat -u "UNIX-CONNECT:$t/dns.sock" - | tcpdump -nr - 2>/dev/null > "$t/dns.txt") &
+	local reader=$!
+	PIDS+=("$reader")
+	wait_clients 2
+	open_gate
+	hub_exit
+	wait_readers
+	assert_equal "$HUB_STATUS" 0
+	wait "$reader"
+	cmp "$d/dns.ref" "$t/dns.raw"
+	diff <(tcpdump -nr "$d/dns.ref" 2>/dev/null) "$t/dns.txt"
 }

@@ -1,20 +1,25 @@
 /* The ring and a client's cursor: whole records only, drops counted exactly. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
+#include "view.h"
 #include "pcap_format.h"
 #include "ring.h"
 #include "unit.h"
 
 static struct client *watched;
 static int recycled;
+/* The default view's clients: records sent as stored, whole ring spans. */
+static struct view plain = { .shape.plain = 1 };
 
 static void on_recycle(void *ctx, uint64_t seq)
 {
 	(void)ctx;
 	recycled++;
 	if (watched)
-		CHECK(client_slot_recycled(watched, ctx, seq) == 0);
+		CHECK(client_slot_recycled(watched, ctx, seq) >= 0);
 }
 
 /* Appends one record of caplen bytes whose payload is its index. */
@@ -77,6 +82,7 @@ static void test_lagging_client_loses_whole_records(void)
 	CHECK(ring_init(&r, 4 << 20, on_recycle, &r) == 0);
 	struct client *c = client_new(-1, "test", &r);
 	CHECK(c != NULL);
+	c->view = &plain;
 	watched = c;
 	append(&r, 1000, 0);
 	append(&r, 1000, 1);
@@ -91,13 +97,31 @@ static void test_lagging_client_loses_whole_records(void)
 	CHECK(c->dropped == per_slot - 2); /* records 2 .. per_slot-1 */
 	/* Record 1 counts as delivered once its tail goes out. */
 	CHECK(client_packets(c, &r) == 1);
-	c->rest_off = c->rest_len;
-	free(c->rest);
-	c->rest = NULL;
+	CHECK(client_consume_prefix(c, c->rest_len) == 0); /* its tail went out */
+	CHECK(c->rest == NULL);
 	CHECK(client_packets(c, &r) == 2);
 	watched = NULL;
-	free(c);
+	client_free(c);
 	ring_free(&r);
+}
+
+/* Saved tails of all clients together stay under CLIENT_TAILS_MAX. */
+static void test_saved_tails_are_bounded(void)
+{
+	static uint8_t tail[PCAP_MAX_CAPLEN];
+	struct client *c[CLIENT_TAILS_MAX / PCAP_MAX_CAPLEN + 1];
+	unsigned n = sizeof(c) / sizeof(c[0]);
+
+	for (unsigned i = 0; i < n; i++) {
+		c[i] = calloc(1, sizeof(**c));
+		c[i]->view = &plain;
+		c[i]->header_sent = PCAP_FILE_HEADER_LEN;
+		CHECK(client_save_tail(c[i], tail, 1000, tail, sizeof(tail) - 1000) == (i + 1 < n ? 0 : -ENOBUFS));
+	}
+	client_free(c[0]); /* its room is free again */
+	CHECK(client_save_tail(c[n - 1], tail, sizeof(tail), NULL, 0) == 0);
+	for (unsigned i = 1; i < n; i++)
+		client_free(c[i]);
 }
 
 static void test_new_client_starts_at_next_record(void)
@@ -122,5 +146,6 @@ int main(void)
 	test_iov_and_advance_cross_slots();
 	test_lagging_client_loses_whole_records();
 	test_new_client_starts_at_next_record();
+	test_saved_tails_are_bounded();
 	return UNIT_DONE("ring");
 }
