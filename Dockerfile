@@ -5,12 +5,14 @@
 #   docker run --rm -p 4242:4242 -e PCAP_COMMAND='ssh ...' pcap-broker
 #
 # PCAP_COMMAND and LISTEN_ADDRESS work as with the Go image; LISTEN_ADDRESS
-# is 0.0.0.0:4242 here. The image runs as the unprivileged user pcap-broker
-# (uid/gid PCAP_UID). Its tcpdump carries the file capability cap_net_raw, so
-# a local capture works as that user when the container may have NET_RAW
-# (--cap-add NET_RAW, and --network host to see the host's interfaces). The
-# hub's own -i capture needs NET_RAW as root: --user root --cap-drop ALL
-# --cap-add NET_RAW. See README.md, "Docker".
+# is 0.0.0.0:4242 here. The hub runs as the unprivileged user pcap-broker
+# (uid/gid PCAP_UID). The container starts as root only so that
+# docker-entrypoint can hand a key mounted at /root/.ssh (as the Go image's
+# compose file does) to that user; it then drops every privilege with setpriv
+# (no_new_privs, no capability but NET_RAW if the container has it) before
+# the hub runs. Started with --user pcap-broker, it just runs the hub, whose
+# tcpdump carries the file capability cap_net_raw for a local capture. See
+# docs/docker.md.
 #
 # tests/docker.bats runs these stages in debootstrapped bookworm chroots
 # (tests/tools/dockerfile-chroot): keep to ARG, FROM, RUN, COPY, WORKDIR,
@@ -42,9 +44,10 @@ RUN apt-get update \
     && useradd --uid "${PCAP_UID}" --gid pcap-broker --create-home \
        --home-dir /home/pcap-broker --shell /usr/sbin/nologin pcap-broker \
     && install -d -m 0700 -o pcap-broker -g pcap-broker /home/pcap-broker/.ssh
-COPY --from=build /src/build/pcap-broker /src/build/pcap-broker-helper /usr/local/bin/
+COPY --from=build /src/build/pcap-broker /src/build/pcap-broker-helper /src/packaging/docker-entrypoint /usr/local/bin/
 ENV LISTEN_ADDRESS=0.0.0.0:4242
-USER pcap-broker
+# root only until docker-entrypoint has dropped to pcap-broker (see above).
+USER root
 WORKDIR /home/pcap-broker
 EXPOSE 4242
-ENTRYPOINT ["pcap-broker"]
+ENTRYPOINT ["docker-entrypoint"]

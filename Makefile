@@ -36,7 +36,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 
-.PHONY: all check run deps test-unit test-bats test-asan fuzz install uninstall clean bench
+.PHONY: all check run deps test-unit test-bats test-asan fuzz fuzz-smoke install uninstall clean bench
 all: $(BUILD)/pcap-broker $(BUILD)/pcap-broker-helper $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
@@ -95,24 +95,50 @@ test-asan: all
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		PCAP_BROKER_SANITIZED=1 BUILD=$(CURDIR)/build/asan bats --tap $(ASAN_SUITES)
 
-# libFuzzer on the stream reader: `make fuzz FUZZ_TIME=600`. Findings go to
-# build/fuzz/; the committed seeds stay untouched.
-FUZZ_TIME ?= 60
-FUZZ_SRC  := tests/fuzz/stream_fuzz.c hub/stream.c hub/pcap_classic.c hub/pcapng.c hub/ring.c $(COMMON_SRC)
-$(BUILD)/fuzz/stream_fuzz: $(FUZZ_SRC) $(wildcard hub/*.h include/*.h)
-	@mkdir -p $(dir $@)
-	clang -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ihub -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $(FUZZ_SRC)
+# libFuzzer harnesses (tests/fuzz/*_fuzz.c), built with ASan and UBSan:
+# `make fuzz FUZZ_TIME=600` runs each for FUZZ_TIME seconds, one after the
+# other (FUZZERS="a b" for some; FUZZ_ARGS="-max_len=N" go to libFuzzer).
+# Findings and the grown corpora go to build/fuzz/; the committed seeds
+# (tests/fuzz/corpus/NAME) stay untouched. `make fuzz-smoke` runs each
+# harness over its seeds only, in seconds: tests/fuzz.bats does that.
+FUZZ_TIME    ?= 60
+FUZZ_ARGS    ?=
+FUZZERS      := stream stream_diff helper acl sockaddr units
+FUZZ_FLAGS   := -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ihub -Iclient-helper -Itests/fuzz \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_DECODE  := tests/fuzz/fuzz_stream.c hub/stream.c hub/pcap_classic.c hub/pcapng.c hub/ring.c
+stream_SRC      := $(FUZZ_DECODE)
+stream_diff_SRC := $(FUZZ_DECODE)
+helper_SRC      := client-helper/filter.c client-helper/libpcap_dl.c
+acl_SRC         := hub/acl.c
+stream_diff_SEEDS := stream
+FUZZ_HEADERS := $(wildcard hub/*.h include/*.h client-helper/*.h tests/fuzz/*.h)
 
-fuzz: $(BUILD)/fuzz/stream_fuzz
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$(BUILD)/fuzz/stream_fuzz -max_total_time=$(FUZZ_TIME) \
-		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus/stream
+define FUZZ_RULE
+$(BUILD)/fuzz/$(1)_fuzz: tests/fuzz/$(1)_fuzz.c $$($(1)_SRC) $(COMMON_SRC) $(FUZZ_HEADERS)
+	@mkdir -p $$(dir $$@)
+	clang $(FUZZ_FLAGS) -o $$@ tests/fuzz/$(1)_fuzz.c $$($(1)_SRC) $(COMMON_SRC) -ldl
+endef
+$(foreach f,$(FUZZERS),$(eval $(call FUZZ_RULE,$(f))))
+FUZZ_BINS := $(FUZZERS:%=$(BUILD)/fuzz/%_fuzz)
+fuzz_seeds = tests/fuzz/corpus/$(or $($(1)_SEEDS),$(1))
+fuzz_run = echo "\# fuzz $(1) for $(FUZZ_TIME) s" && mkdir -p $(BUILD)/fuzz/corpus/$(1) && \
+	$(BUILD)/fuzz/$(1)_fuzz -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $(FUZZ_ARGS) \
+		-artifact_prefix=$(BUILD)/fuzz/$(1)- $(BUILD)/fuzz/corpus/$(1) $(call fuzz_seeds,$(1))
+fuzz_smoke = echo "\# fuzz-smoke $(1)" && \
+	{ $(BUILD)/fuzz/$(1)_fuzz -runs=0 -artifact_prefix=$(BUILD)/fuzz/$(1)- $(call fuzz_seeds,$(1)) >$(BUILD)/fuzz/$(1)-smoke.log 2>&1 || \
+	  { cat $(BUILD)/fuzz/$(1)-smoke.log; exit 1; }; }
+
+fuzz: $(FUZZ_BINS)
+	@$(foreach f,$(FUZZERS),$(call fuzz_run,$(f)) && ) true
+
+fuzz-smoke: $(FUZZ_BINS)
+	@$(foreach f,$(FUZZERS),$(call fuzz_smoke,$(f)) && ) true
 
 run: deps all
 	scripts/run-local
 
-# A benchmark, never part of check: prints one table (see README, Performance).
+# A benchmark, never part of check: prints one table (see docs/performance.md).
 bench: deps all
 	bench/run
 

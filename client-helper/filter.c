@@ -167,6 +167,10 @@ static void compact(struct filter *f)
 
 ssize_t filter_fill(struct filter *f, int hub, const uint8_t **out)
 {
+	if (f->status) { /* failed after the records before the bad one went out */
+		errno = EBADMSG;
+		return -1;
+	}
 	for (;;) {
 		size_t w = 0;
 		compact(f);
@@ -177,7 +181,7 @@ ssize_t filter_fill(struct filter *f, int hub, const uint8_t **out)
 		int rc = f->header_done ? 0 : take_header(f, &w);
 		if (rc == 0 && f->header_done)
 			rc = take_records(f, &w);
-		if (rc < 0) {
+		if (rc < 0 && w == 0) {
 			errno = EBADMSG;
 			return -1;
 		}

@@ -18,7 +18,8 @@ void filter_free(struct filter *f);
  * that pass, clamped. Sets *out to it and returns its length, valid until
  * the next call, which the caller makes only once all of it is sent.
  * Otherwise like read(2): 0 at the end of the stream, -1 with errno set;
- * errno EBADMSG means the filter failed (filter_status, filter_error). */
+ * errno EBADMSG means the filter failed (filter_status, filter_error); the
+ * records that passed before a bad one are output first. */
 ssize_t filter_fill(struct filter *f, int hub, const uint8_t **out);
 
 /* After EBADMSG: the exit status (EXIT_USAGE for a bad filter) and why. */

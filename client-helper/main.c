@@ -46,14 +46,15 @@ static const char usage[] =
 	"                the stream unchanged [PCAP_BROKER_VIEW]; -f and -snaplen\n"
 	"                then apply to the view's stream\n"
 	"  -connect HOST:PORT  push mode: connect to a listening collector and send\n"
-	"                it the stream ([v6]:port for IPv6 addresses)\n"
+	"                it the stream ([v6]:port for IPv6 addresses; port 1 to 65535)\n"
 	"  -debug        debug logging\n"
 	"  -json         log JSON lines instead of text\n"
 	"  -version      print the version and exit\n"
 	"  -help         print this help and exit\n"
 	"\n"
 	"Exit status: 0 the hub ended the stream or the client went away;\n"
-	"  64 bad usage, or a filter that does not compile (nothing was sent);\n"
+	"  64 bad usage, LISTEN_FDS=1 without a connection on fd 3, or a filter\n"
+	"  that does not compile (nothing was sent);\n"
 	"  65 the hub's stream is not valid pcap;\n"
 	"  66 cannot connect to the hub socket (hub not running,\n"
 	"  wrong path or no permission); 69 cannot connect to the -connect\n"
@@ -141,6 +142,8 @@ static int parse(struct opts *o, int argc, char **argv)
 		fprintf(stderr, "pcap-broker-helper: invalid view name '%s' ([A-Za-z0-9_], 1 to 31)\n", o->view);
 		return EXIT_USAGE;
 	}
+	if (o->connect && push_check(o->connect) < 0)
+		return EXIT_USAGE;
 	if (optind < argc && o->filter) {
 		fprintf(stderr, "pcap-broker-helper: unexpected argument '%s' after -f (try -help)\n",
 			argv[optind]);
@@ -151,20 +154,45 @@ static int parse(struct opts *o, int argc, char **argv)
 	return -1;
 }
 
-/* systemd's LISTEN_FDS=1 (for this process): the connection is fd 3. */
+/* fd 3 is a connection: a socket with a peer (not a listener, not a file). */
+static int connected_socket(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	return getpeername(fd, (struct sockaddr *)&ss, &sl) < 0 ? -errno : 0;
+}
+
+/* systemd's LISTEN_FDS=1, honoured as sd_listen_fds(3) does: only with
+ * LISTEN_PID ours, so variables leaked from a parent are ignored. Then fd 3
+ * must be the connection; this runs before the helper opens any fd, so fd 3
+ * cannot be one of ours. 3, -1 (none passed), -EINVAL (a count other than 1)
+ * or -errno (fd 3 is not a connected socket). */
 static int passed_connection(void)
 {
 	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
 	uint64_t v;
+	int rc = -1;
 
-	if (!fds || (pid && (parse_uint(pid, 1, INT32_MAX, &v) < 0 || (pid_t)v != getpid())))
-		return -1;
+	if (fds && pid && parse_uint(pid, 1, INT32_MAX, &v) == 0 && (pid_t)v == getpid()) {
+		rc = parse_uint(fds, 1, 1, &v) < 0 ? -EINVAL : connected_socket(3);
+		if (rc == 0)
+			rc = 3;
+	}
+	if (rc == -EINVAL)
+		log_error("LISTEN_FDS must pass exactly one connection", "LISTEN_FDS=%s", fds);
+	else if (rc < -1)
+		log_error("LISTEN_FDS=1 but fd 3 is not a connected socket", "error=\"%s\"",
+			  strerror(-rc));
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDNAMES");
-	if (parse_uint(fds, 1, 1, &v) < 0)
-		return -EINVAL;
-	return 3;
+	return rc;
 }
 
 /* view: asked for by the address bound before connect (hello.h). */
@@ -221,19 +249,14 @@ static void prepare_client(struct relay *r, char *addr, size_t len)
 }
 
 /* The client: a collector we connect to (-connect), the connection systemd
- * passed as fd 3, or stdin/stdout. 0, or the exit status. */
-static int open_client(const struct opts *o, struct relay *r)
+ * passed (conn, from passed_connection), or stdin/stdout. 0, or the exit
+ * status. */
+static int open_client(const struct opts *o, int conn, struct relay *r)
 {
-	int conn = o->connect ? push_connect(o->connect) : passed_connection();
-
-	if (o->connect && conn < 0) {
+	if (o->connect && (conn = push_connect(o->connect)) < 0) {
 		log_error("cannot connect to the collector", "collector=%s error=\"%s\"", o->connect,
 			  conn == -EINVAL ? "not HOST:PORT" : strerror(-conn));
 		return conn == -EINVAL ? EXIT_USAGE : EXIT_UNAVAIL;
-	}
-	if (conn == -EINVAL) {
-		log_error("LISTEN_FDS must pass exactly one connection", "LISTEN_FDS=%s", getenv("LISTEN_FDS"));
-		return EXIT_USAGE;
 	}
 	if (conn >= 0) { /* one fd both ways: a second one to watch its input */
 		r->out = conn;
@@ -268,10 +291,12 @@ static int report(const struct relay *r, const char *addr, uint64_t start)
 static int serve(const struct opts *o, struct relay *r)
 {
 	char addr[96], peer[80] = "-";
-	int rc;
+	int rc, conn = o->connect ? -1 : passed_connection();
 
+	if (conn < -1)
+		return EXIT_USAGE;
 	if (o->view) /* the TCP client's address, for the hub's log (and later resume) */
-		hello_peer(o->connect ? -1 : getenv("LISTEN_FDS") ? 3 : STDOUT_FILENO, peer, sizeof(peer));
+		hello_peer(o->connect ? -1 : conn >= 0 ? conn : STDOUT_FILENO, peer, sizeof(peer));
 	if (o->view && o->connect)
 		snprintf(peer, sizeof(peer), "%s", o->connect);
 	r->hub = connect_hub(o->socket, o->view, peer);
@@ -280,7 +305,7 @@ static int serve(const struct opts *o, struct relay *r)
 			  "path=%s error=\"%s\"", o->socket, strerror(-r->hub));
 		return r->hub == -ENAMETOOLONG ? EXIT_USAGE : EXIT_NOINPUT;
 	}
-	if ((rc = open_client(o, r)) != 0)
+	if ((rc = open_client(o, conn, r)) != 0)
 		return rc;
 	if ((o->filter || o->snaplen) && !(r->filter = filter_new(o->filter, o->snaplen))) {
 		log_error("out of memory", "client=%s", "-");

@@ -2,12 +2,10 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-
-#include "sockaddr.h"
-#include "util.h"
 
 static int connect_one(const struct addrinfo *ai)
 {
@@ -32,14 +30,13 @@ int push_connect(const char *spec)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
 	struct addrinfo *res;
-	char host[256];
-	const char *port;
+	char host[256], port[8];
+	uint16_t num;
 	int fd = -ECONNREFUSED;
-	uint64_t n;
 
-	if (sockaddr_split(spec, host, sizeof(host), &port) < 0 || !host[0] ||
-	    parse_uint(port, 1, 65535, &n) < 0)
+	if (sockaddr_parse(spec, host, sizeof(host), &num, PUSH_ADDR_FLAGS) < 0)
 		return -EINVAL;
+	snprintf(port, sizeof(port), "%u", num);
 	int rc = getaddrinfo(host, port, &hints, &res);
 	if (rc == EAI_NONAME || rc == EAI_FAIL || rc == EAI_NODATA)
 		return -ENXIO;
@@ -50,4 +47,16 @@ int push_connect(const char *spec)
 			break;
 	freeaddrinfo(res);
 	return fd;
+}
+
+int push_check(const char *spec)
+{
+	char host[256];
+	uint16_t port;
+
+	if (sockaddr_parse(spec, host, sizeof(host), &port, PUSH_ADDR_FLAGS) == 0)
+		return 0;
+	fprintf(stderr, "pcap-broker-helper: -connect '%s' is not HOST:PORT (want %s)\n", spec,
+		sockaddr_expected(PUSH_ADDR_FLAGS));
+	return -EINVAL;
 }

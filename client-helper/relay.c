@@ -35,6 +35,7 @@ struct state {
 	const uint8_t *data; /* buf, or the filter's output */
 	size_t have, off; /* bytes at data, and sent of them */
 	int hub_ready, hub_eof, out_ready, gone;
+	int hub_hup; /* the hub hung up: its stream ends, whatever is still queued */
 };
 
 static uint8_t buf[BUF_SIZE]; /* untouched, so not resident, while splicing */
@@ -186,6 +187,8 @@ static void on_event(struct state *s, const struct epoll_event *ev)
 	switch (ev->data.u32) {
 	case TAG_HUB:
 		s->hub_ready = 1;
+		if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			s->hub_hup = 1; /* seen even while the client takes nothing */
 		break;
 	case TAG_OUT:
 		if (e & (EPOLLERR | EPOLLHUP)) {
@@ -206,6 +209,9 @@ static void on_event(struct state *s, const struct epoll_event *ev)
 	}
 }
 
+/* Once the hub has ended (hung up, or its stream read to the end), the
+ * client has DRAIN_MS to take the rest, whatever it does meanwhile: a client
+ * that stops reading, or trickles, or keeps sending, cannot hold us longer. */
 static int loop(struct state *s)
 {
 	struct epoll_event ev[4];
@@ -216,16 +222,16 @@ static int loop(struct state *s)
 			break;
 		if (s->hub_eof && empty(s))
 			return 0;
-		if (s->hub_eof && !deadline)
+		if ((s->hub_eof || s->hub_hup) && !deadline)
 			deadline = now_ms() + DRAIN_MS;
-		int timeout = deadline ? (int)(deadline > now_ms() ? deadline - now_ms() : 0) : -1;
-		int n = epoll_wait(s->ep, ev, 4, timeout);
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		if (n == 0 && deadline) {
+		uint64_t now = now_ms();
+		if (deadline && now >= deadline) {
 			s->r->why = "hub closed; client too slow to take the rest";
 			return 0;
 		}
+		int n = epoll_wait(s->ep, ev, 4, deadline ? (int)(deadline - now) : -1);
+		if (n < 0 && errno != EINTR)
+			return -errno;
 		for (int i = 0; i < n; i++)
 			on_event(s, &ev[i]);
 	}

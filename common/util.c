@@ -41,7 +41,8 @@ static int parse_with_units(const char *s, const struct unit *units, uint64_t *o
 {
 	char *end;
 
-	if (!s || !*s || *s == '-')
+	/* strtoull would skip spaces and take a sign: " -1ms" was 2^64-1 ms. */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);

@@ -125,14 +125,49 @@ int capture_start(struct capture *c, const char *cmd)
 	return start_guard(c);
 }
 
+/* Reads of stderr per event (1 KiB each): then the stream and the clients
+ * get their turn, however fast the command writes to stderr. */
+#define CAPTURE_STDERR_READS 64
+/* Lines logged per window; the rest are counted and summarised. */
+#define CAPTURE_LOG_LINES 20
+#define CAPTURE_LOG_WINDOW_MS 1000
+
+static void log_suppressed(struct capture *c)
+{
+	if (c->suppressed)
+		log_warn("capture stderr lines suppressed (rate limit)", "lines=%llu limit_per_second=%d",
+			 (unsigned long long)c->suppressed, CAPTURE_LOG_LINES);
+	c->suppressed = 0;
+}
+
+void capture_log_tick(struct capture *c)
+{
+	if (c->suppressed && now_ms() - c->window_ms >= CAPTURE_LOG_WINDOW_MS)
+		log_suppressed(c);
+}
+
+static void log_line(struct capture *c, const char *line, uint64_t now)
+{
+	if (now - c->window_ms >= CAPTURE_LOG_WINDOW_MS) {
+		log_suppressed(c);
+		c->window_ms = now;
+		c->window_lines = 0;
+	}
+	if (c->window_lines++ < CAPTURE_LOG_LINES)
+		log_info(line, "source=capture");
+	else
+		c->suppressed++;
+}
+
 static void log_lines(struct capture *c, int flush)
 {
 	char *start = c->line, *nl;
+	uint64_t now = now_ms(); /* once per read, not per line of a flood */
 
 	while ((nl = memchr(start, '\n', c->line_len - (size_t)(start - c->line)))) {
 		*nl = '\0';
 		if (nl > start)
-			log_info(start, "source=capture");
+			log_line(c, start, now);
 		start = nl + 1;
 	}
 	c->line_len -= (size_t)(start - c->line);
@@ -140,18 +175,21 @@ static void log_lines(struct capture *c, int flush)
 	/* A line longer than the buffer, or an unterminated last one. */
 	if (c->line_len && (flush || c->line_len == sizeof(c->line) - 1)) {
 		c->line[c->line_len] = '\0';
-		log_info(c->line, "source=capture");
+		log_line(c, c->line, now);
 		c->line_len = 0;
 	}
+	if (flush)
+		log_suppressed(c);
 }
 
 int capture_read_stderr(struct capture *c)
 {
-	for (;;) {
+	for (int reads = 0; reads < CAPTURE_STDERR_READS;) {
 		ssize_t n = read(c->err.fd, c->line + c->line_len, sizeof(c->line) - 1 - c->line_len);
 		if (n > 0) {
 			c->line_len += (size_t)n;
 			log_lines(c, 0);
+			reads++;
 			continue;
 		}
 		if (n == 0) {
@@ -162,6 +200,7 @@ int capture_read_stderr(struct capture *c)
 			continue;
 		return io_classify(errno) == IO_WAIT ? -EAGAIN : -errno;
 	}
+	return -EAGAIN; /* the budget ran out: the watch is level-triggered */
 }
 
 int capture_reap(struct capture *c)

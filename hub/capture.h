@@ -4,6 +4,7 @@
 #ifndef PCAP_BROKER_CAPTURE_H
 #define PCAP_BROKER_CAPTURE_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "event.h"
@@ -15,6 +16,9 @@ struct capture {
 	struct watch err;  /* its stderr, logged line by line */
 	char line[1024];
 	size_t line_len;
+	uint64_t window_ms; /* start of the current log rate window */
+	unsigned window_lines; /* stderr lines logged in it */
+	uint64_t suppressed; /* lines not logged since the last summary */
 	int killed;        /* we stopped it: its status says nothing */
 	int exited;        /* status below is valid */
 	int status;        /* as from waitpid */
@@ -23,8 +27,14 @@ struct capture {
 /* Starts cmd. 0 or -errno. */
 int capture_start(struct capture *c, const char *cmd);
 
-/* Logs complete stderr lines; call when err is readable. -errno/0 at EOF. */
+/* Logs complete stderr lines, at most CAPTURE_LOG_LINES a second (the rest
+ * are counted, and the count logged); call when err is readable. Reads at
+ * most a budget per call, so a flood cannot starve the stream: -EAGAIN when
+ * there may be more, 0 at EOF, another -errno on error. */
 int capture_read_stderr(struct capture *c);
+
+/* Logs the count of suppressed lines once their rate window is over. */
+void capture_log_tick(struct capture *c);
 
 /* Reaps the command if it exited; returns 1 if it did. */
 int capture_reap(struct capture *c);

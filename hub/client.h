@@ -46,6 +46,8 @@ struct client {
 	uint64_t records;       /* view clients: records delivered whole */
 	uint64_t first_rec;     /* stream index of the first record it was due */
 	uint64_t dropped;       /* records it lost by falling behind */
+	uint64_t dropped_logged; /* dropped as of its last drop warning */
+	uint64_t dropped_log_ms; /* when that warning was logged */
 	uint64_t bytes;         /* bytes sent, header included */
 	int blocked;            /* the socket is full: wait for EPOLLOUT */
 };

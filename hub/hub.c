@@ -39,6 +39,8 @@ static void end_input(struct hub *h)
 		close(h->input.fd);
 		h->input.fd = -1;
 	}
+	if (h->native.pcap && !h->pace.holding) /* stopped: read no more packets */
+		watch_del(h->epfd, &h->native.w);
 	for (int i = 0; i < h->nlisteners; i++)
 		watch_del(h->epfd, &h->listeners[i].w);
 }
@@ -63,6 +65,9 @@ static void on_input(struct hub *h, struct watch *w, uint32_t events)
 	if (n > 0) {
 		h->appended = 1;
 	} else if (n == 0) {
+		/* Finishing may fix the header (a pcapng stream of interfaces and no
+		 * packets): clients get it now, and with it their end of stream. */
+		h->appended = 1;
 		if (stream_finish(&h->stream) < 0)
 			on_bad_input(h, 1);
 		else
@@ -88,6 +93,7 @@ static void on_native(struct hub *h, struct watch *w, uint32_t events)
 	int n = native_read(&h->native, &h->ring, err);
 	if (n > 0)
 		h->appended = 1;
+	h->native_backlog = n > 0 && native_backlog(&h->native);
 	if (n < 0) {
 		log_error("native capture failed", "error=\"%s\"", err);
 		h->failed = EXIT_IOERR;
@@ -123,6 +129,17 @@ static void on_capture_stderr(struct hub *h, struct watch *w, uint32_t events)
 	}
 }
 
+/* A stop keeps a failure already recorded: a command that exited with an
+ * error, or a bad stream. One still running is stopped, its status moot. */
+static void note_stop(struct hub *h)
+{
+	if (h->stopped)
+		return;
+	h->stopped = 1;
+	capture_reap(&h->cap);
+	h->failed_before_stop = h->bad_input || capture_exit_code(&h->cap) != 0;
+}
+
 static void on_signal(struct hub *h, struct watch *w, uint32_t events)
 {
 	struct signalfd_siginfo si;
@@ -144,7 +161,7 @@ static void on_signal(struct hub *h, struct watch *w, uint32_t events)
 			if (h->stopped) /* a second signal: stop waiting for clients */
 				h->drain_deadline = 0;
 			log_info("stopping", "signal=%s", strsignal((int)si.ssi_signo));
-			h->stopped = 1;
+			note_stop(h);
 			capture_stop(&h->cap, 1000);
 			end_input(h);
 			break;
@@ -304,7 +321,7 @@ static int exit_status(struct hub *h)
 	if (h->cap.pid && !capture_wait(&h->cap, 1000))
 		capture_stop(&h->cap, 1000);
 	int code = capture_exit_code(&h->cap);
-	if (h->stopped)
+	if (h->stopped && !h->failed_before_stop)
 		return 0;
 	/* The command's own failure says more than the stream it cut short. */
 	if (code != 0) {
@@ -316,12 +333,32 @@ static int exit_status(struct hub *h)
 	return code;
 }
 
+static const char *end_reason(const struct hub *h)
+{
+	return h->stopped ? "hub stopping" : "capture ended";
+}
+
+/* Draining: a client that has everything gets its end of stream at once;
+ * only the ones still behind wait, until the -drain deadline. */
+static void close_finished_clients(struct hub *h)
+{
+	struct client *next;
+
+	if (!h->stream.header_ready)
+		return;
+	for (struct client *c = h->clients; c; c = next) {
+		next = c->next;
+		if (!client_pending(c, &h->ring))
+			hub_close_client(h, c, end_reason(h));
+	}
+}
+
 int hub_run(struct hub *h)
 {
 	struct epoll_event ev[64];
 
 	while (!drained(h)) {
-		int timeout = -1;
+		int timeout = pace_timeout(h);
 		if (h->input_done)
 			timeout = (int)(h->drain_deadline - now_ms()) + 1;
 		else if (h->input_is_file)
@@ -339,10 +376,17 @@ int hub_run(struct hub *h)
 			h->appended = 0;
 			hub_flush_clients(h);
 		}
+		pace_check(h);
+		if (h->native_backlog) {
+			h->native_backlog = 0;
+			pace_after_batch(h);
+		}
+		if (h->input_done)
+			close_finished_clients(h);
 		hub_free_closed(h);
 	}
 	while (h->clients)
-		hub_close_client(h, h->clients, h->stopped ? "hub stopping" : "capture ended");
+		hub_close_client(h, h->clients, end_reason(h));
 	hub_free_closed(h);
 	metrics_stop();
 	int status = h->failed ? h->failed : exit_status(h);
@@ -350,6 +394,9 @@ int hub_run(struct hub *h)
 	struct totals t;
 	stats_totals(h, &t);
 	native_close(&h->native);
+	if (h->pace.holds)
+		log_debug("native batches held for clients about to lose records", "holds=%llu",
+			  (unsigned long long)h->pace.holds);
 	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu", status,
 		 (unsigned long long)t.records, (unsigned long long)t.bytes,
 		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);

@@ -11,6 +11,7 @@
 #include "listener.h"
 #include "native.h"
 #include "options.h"
+#include "pace.h"
 #include "refuse.h"
 #include "ring.h"
 #include "stream.h"
@@ -25,6 +26,8 @@ struct hub {
 	struct stream stream;
 	struct capture cap;       /* pid 0 in stdin mode */
 	struct native native;     /* -i: libpcap instead of a command */
+	struct pace pace;         /* -i: batches wait for a client about to lose */
+	int native_backlog;       /* the last native batch filled its budget */
 	struct watch input;       /* the stream's fd */
 	struct watch signals;     /* signalfd */
 	struct watch stats_timer; /* -stats-interval */
@@ -38,6 +41,7 @@ struct hub {
 	uint64_t drain_deadline;  /* when input_done: give up on slow clients */
 	int bad_input;            /* the stream was malformed */
 	int stopped;              /* by a signal */
+	int failed_before_stop;   /* the capture had already failed: the stop keeps it */
 	int failed;               /* an exit status that overrides the rest */
 	int input_is_file;        /* stdin is a regular file: epoll cannot watch it */
 	int appended;             /* the ring grew since the last flush */

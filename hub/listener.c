@@ -40,14 +40,15 @@ static void name_bound(struct listener *l)
 
 int listener_bind_tcp(const char *spec, struct listener *out, int max)
 {
-	char host[256];
-	const char *port;
+	char host[256], port[8];
+	uint16_t num;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
 	struct addrinfo *res;
 	int n = 0, err = 0;
 
-	if (sockaddr_split(spec, host, sizeof(host), &port) < 0)
+	if (sockaddr_parse(spec, host, sizeof(host), &num, LISTENER_ADDR_FLAGS) < 0)
 		return -EINVAL;
+	snprintf(port, sizeof(port), "%u", num);
 	/* ":port" is every address: one dual-stack IPv6 socket, as Go does. */
 	int all = host[0] == '\0';
 	if (all)

@@ -14,8 +14,18 @@
 
 _Static_assert(NATIVE_ERR_LEN == PCAP_ERRBUF_SIZE, "error buffer size");
 
-/* A generous kernel buffer: bursts wait there, not on the floor. */
+/* A generous kernel buffer: bursts wait there, not on the floor. In
+ * immediate mode libpcap uses TPACKET_V2, whose ring has one fixed-size frame
+ * per packet, sized for the largest packet the interface can deliver: about
+ * 64 KiB on lo or with receive offloads, so 32 MiB holds only ~512 packets,
+ * whatever their size. A -snaplen shrinks the frames to match, and the same
+ * 32 MiB then holds far more (docs/operations.md has the figures). */
 #define NATIVE_KERNEL_BUFFER (32 << 20)
+/* Bytes moved from the kernel ring per turn, as a -cmd capture reads at most
+ * one 1 MiB pipe read: then clients get their turn. Without a bound, one
+ * pcap_dispatch after a pause would drain the whole kernel ring into a
+ * smaller -buffer and overwrite what clients had not been sent yet. */
+#define NATIVE_TURN_BYTES (1u << 20)
 
 static int fail(pcap_t *p, char *err, const char *what)
 {
@@ -88,7 +98,8 @@ int native_open(struct native *n, const char *iface, const char *filter, int dlt
 
 	if (!p)
 		return -1;
-	pcap_set_snaplen(p, PCAP_MAX_CAPLEN);
+	/* Frames in the kernel ring are sized by the snaplen: see above. */
+	pcap_set_snaplen(p, (int)(s->snaplen_clamp ? s->snaplen_clamp : PCAP_MAX_CAPLEN));
 	pcap_set_promisc(p, 1);
 	pcap_set_immediate_mode(p, 1);
 	pcap_set_buffer_size(p, NATIVE_KERNEL_BUFFER);
@@ -139,19 +150,32 @@ static void append(u_char *user, const struct pcap_pkthdr *ph, const u_char *dat
 	};
 
 	/* Only a timestamp beyond 2106 can fail; such a packet is dropped. */
-	stream_emit(n->stream, n->ring, &ts, caplen, ph->len, data, 0);
+	if (stream_emit(n->stream, n->ring, &ts, caplen, ph->len, data, 0) == 0) {
+		n->turn_records++;
+		n->turn_bytes += PCAP_RECORD_HEADER_LEN + caplen;
+	}
+	if (n->turn_bytes >= NATIVE_TURN_BYTES)
+		pcap_breakloop(n->pcap); /* the rest waits for the next turn */
 }
 
 int native_read(struct native *n, struct ring *r, char err[NATIVE_ERR_LEN])
 {
 	n->ring = r;
+	n->turn_records = 0;
+	n->turn_bytes = 0;
+	/* The fd is level-triggered: what is left brings us back next turn. */
 	int rc = pcap_dispatch(n->pcap, -1, append, (u_char *)n);
 
 	if (rc == PCAP_ERROR) {
 		snprintf(err, NATIVE_ERR_LEN, "%s", pcap_geterr(n->pcap));
 		return -1;
 	}
-	return rc < 0 ? 0 : rc;
+	return (int)n->turn_records;
+}
+
+int native_backlog(const struct native *n)
+{
+	return n->turn_bytes >= NATIVE_TURN_BYTES;
 }
 
 void native_drops(const struct native *n, uint64_t *dropped, uint64_t *if_dropped)

@@ -16,7 +16,7 @@
 
 static struct watch timer = { .fd = -1 };
 static uint64_t watchdog_us;
-static char last_status[160];
+static char last_status[200];
 static int stopping;
 
 static void status_line(const struct hub *h, char *buf, size_t len)
@@ -24,9 +24,9 @@ static void status_line(const struct hub *h, char *buf, size_t len)
 	struct totals t;
 
 	stats_totals(h, &t);
-	snprintf(buf, len, "clients=%u packets=%llu bytes=%llu drops=%llu kernel_drops=%llu", t.clients,
-		 (unsigned long long)t.records, (unsigned long long)t.bytes,
-		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);
+	snprintf(buf, len, "clients=%u packets=%llu bytes=%llu drops=%llu kernel_drops=%llu lossy_clients=%u",
+		 t.clients, (unsigned long long)t.records, (unsigned long long)t.bytes,
+		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops, t.lossy_clients);
 }
 
 static void on_tick(struct hub *h, struct watch *w, uint32_t events)

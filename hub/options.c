@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "listener.h"
 #include "log.h"
 #include "output.h"
 #define pcap_file_header libpcap_file_header /* ours is in view.h */
@@ -44,7 +45,8 @@ static const char usage[] =
 	"                   LINUX_SLL2, LINUX_SLL or EN10MB, or a number; also -linktype\n"
 	"                   [PCAP_BROKER_LINKTYPE] (default: the interface's; for -i any\n"
 	"                   LINUX_SLL2, as tcpdump 4.99 writes)\n"
-	"  -listen ADDR     TCP address host:port, [v6]:port or :port; may repeat or be\n"
+	"  -listen ADDR     TCP address host:port, [v6]:port or :port (port 1 to 65535,\n"
+	"                   or 0: the kernel picks one); may repeat or be\n"
 	"                   comma-separated; 'none' disables TCP [LISTEN_ADDRESS]\n"
 	"                   (default " DEFAULT_LISTEN ")\n"
 	"  -socket PATH     also publish the stream on this Unix socket [PCAP_BROKER_SOCKET];\n"
@@ -59,7 +61,8 @@ static const char usage[] =
 	"  -buffer SIZE     how far a client may fall behind before it loses whole\n"
 	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
 	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
-	"                   read to clients, e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
+	"                   read to clients still behind (the others end at once),\n"
+	"                   e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
 	"  -max-clients N   refuse connections past N clients [PCAP_BROKER_MAX_CLIENTS]\n"
 	"                   (default 1024)\n"
 	"  -allow CIDR,...  only these TCP peers may connect, e.g. 10.0.0.0/8,::1\n"
@@ -67,9 +70,10 @@ static const char usage[] =
 	"  -stall-timeout DURATION  disconnect a client that has taken no data for this\n"
 	"                   long while data was waiting for it; 0 never\n"
 	"                   [PCAP_BROKER_STALL_TIMEOUT] (default " DEFAULT_STALL ")\n"
-	"  -stats-interval DURATION  log capture totals this often, e.g. 1m\n"
-	"                   [PCAP_BROKER_STATS_INTERVAL] (default off; SIGUSR1 logs\n"
-	"                   every client and the totals at any time)\n"
+	"  -stats-interval DURATION  log capture totals this often, e.g. 1m, and a\n"
+	"                   client that keeps losing records at most this often\n"
+	"                   [PCAP_BROKER_STATS_INTERVAL] (default off, and 10s for\n"
+	"                   drop lines; SIGUSR1 logs every client and the totals)\n"
 	"  -snaplen N       cut every record to N bytes (original length kept) and\n"
 	"                   announce N in the header, e.g. 65535 for Arkime and Zeek\n"
 	"                   [PCAP_BROKER_SNAPLEN] (default: the capture's)\n"
@@ -90,12 +94,14 @@ static const char usage[] =
 	"  -version         print the version and exit\n"
 	"  -help            print this help and exit\n"
 	"\n"
-	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT;\n"
+	"Exit status: 0 capture ended normally or stopped by SIGTERM/SIGINT (a failure\n"
+	"  recorded before the stop keeps its status);\n"
 	"  the capture command's own status when it fails (128+N if killed by signal N);\n"
 	"  64 bad usage or a bad view (a filter that does not compile, a link type\n"
 	"  that cannot become Ethernet, when known before the capture starts); 65 the stream is not valid pcap or pcapng (empty, truncated,\n"
 	"  bad magic, bad record or block, not one link type); 69 cannot listen, or a\n"
-	"  live hub already serves the -socket path; 71 system error at start-up;\n"
+	"  live hub already serves the -socket path, or other users may write to its\n"
+	"  directory; 71 system error at start-up;\n"
 	"  74 the native capture (-i) failed.\n"
 	"\n"
 	"With sockets passed by systemd (LISTEN_FDS), the hub serves those and binds\n"
@@ -154,9 +160,17 @@ static int parse_bool_flag(const char *flag, const char *v, int *out)
 /* Splits a comma-separated list into o->listen (the string is kept). */
 static int add_listen(struct options *o, char *spec)
 {
+	char host[256];
+	uint16_t port;
+
 	for (char *save, *a = strtok_r(spec, ", ", &save); a; a = strtok_r(NULL, ", ", &save)) {
 		if (o->nlisten == MAX_LISTEN) {
 			fprintf(stderr, "pcap-broker: at most %d listen addresses\n", MAX_LISTEN);
+			return EXIT_USAGE;
+		}
+		if (strcmp(a, "none") && sockaddr_parse(a, host, sizeof(host), &port, LISTENER_ADDR_FLAGS) < 0) {
+			fprintf(stderr, "pcap-broker: invalid listen address '%s' (want %s)\n", a,
+				sockaddr_expected(LISTENER_ADDR_FLAGS));
 			return EXIT_USAGE;
 		}
 		o->listen[o->nlisten++] = a;
@@ -229,6 +243,11 @@ static int set_allow(struct options *o, const char *flag, const char *v, int *fr
 		o->allow.n = 0;
 		*from_flags = 1;
 	}
+	if (!*v) {
+		fprintf(stderr, "pcap-broker: %s is empty: an empty allow-list is refused, never "
+			"taken as 'any peer' (unset it to allow any peer)\n", flag);
+		return EXIT_USAGE;
+	}
 	if (acl_parse(&o->allow, v) < 0)
 		return bad(flag, v);
 	return -1;
@@ -246,7 +265,8 @@ static int set_socket_mode(struct options *o, const char *flag, const char *v)
 }
 
 /* A variable set to "" counts as unset, as an EnvironmentFile or compose
- * file often leaves them. */
+ * file often leaves them. Not PCAP_BROKER_ALLOW: an access list must never
+ * widen by accident, so "" there is an empty list, refused (from_env). */
 static const char *env(const char *name)
 {
 	const char *v = getenv(name);
@@ -274,7 +294,7 @@ static int from_env(struct options *o)
 		rc = set_duration(&o->stats_interval_ms, "PCAP_BROKER_STATS_INTERVAL", v);
 	if (rc < 0 && (v = env("PCAP_BROKER_MAX_CLIENTS")))
 		rc = set_max_clients(o, "PCAP_BROKER_MAX_CLIENTS", v);
-	if (rc < 0 && (v = env("PCAP_BROKER_ALLOW")))
+	if (rc < 0 && (v = getenv("PCAP_BROKER_ALLOW")))
 		rc = set_allow(o, "PCAP_BROKER_ALLOW", v, NULL);
 	if (rc < 0 && (v = env("PCAP_BROKER_STALL_TIMEOUT")))
 		rc = set_duration(&o->stall_ms, "PCAP_BROKER_STALL_TIMEOUT", v);

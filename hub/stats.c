@@ -14,8 +14,11 @@ void stats_totals(const struct hub *h, struct totals *t)
 	t->records = h->ring.records;
 	t->bytes = h->ring.bytes;
 	t->drops = h->drops;
-	for (const struct client *c = h->clients; c; c = c->next)
+	t->lossy_clients = 0;
+	for (const struct client *c = h->clients; c; c = c->next) {
 		t->drops += c->dropped;
+		t->lossy_clients += c->dropped > 0;
+	}
 	native_drops(&h->native, &t->kernel_drops, &ifdrop);
 	t->kernel_drops += ifdrop;
 }
@@ -24,8 +27,10 @@ void stats_log_clients(const struct hub *h)
 {
 	uint64_t now = now_ms();
 
+	/* A client that lost records stands out: a warning, not information. */
 	for (const struct client *c = h->clients; c; c = c->next)
-		log_info("client", "id=%llu addr=%s seconds=%llu packets=%llu bytes=%llu dropped=%llu backlog=%llu",
+		log_event(c->dropped ? LOG_WARN : LOG_INFO, "client",
+			 "id=%llu addr=%s seconds=%llu packets=%llu bytes=%llu dropped=%llu backlog=%llu",
 			 (unsigned long long)c->id, c->addr,
 			 (unsigned long long)(now - c->since_ms) / 1000,
 			 (unsigned long long)client_packets(c, &h->ring),
@@ -47,9 +52,32 @@ void stats_log_totals(const struct hub *h)
 	struct totals t;
 
 	stats_totals(h, &t);
-	log_info("stats", "clients=%u records=%llu bytes=%llu drops=%llu kernel_drops=%llu",
+	log_info("stats", "clients=%u records=%llu bytes=%llu drops=%llu kernel_drops=%llu lossy_clients=%u",
 		 t.clients, (unsigned long long)t.records, (unsigned long long)t.bytes,
-		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);
+		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops, t.lossy_clients);
+}
+
+static void drop_warning(struct client *c, uint64_t now)
+{
+	const char *msg = c->dropped_logged ? "client still losing records"
+					    : "client is losing records: it reads slower than the capture";
+
+	log_warn(msg, "id=%llu addr=%s dropped=%llu new=%llu", (unsigned long long)c->id, c->addr,
+		 (unsigned long long)c->dropped, (unsigned long long)(c->dropped - c->dropped_logged));
+	c->dropped_logged = c->dropped;
+	c->dropped_log_ms = now;
+}
+
+void stats_drop_warnings(struct hub *h, uint64_t now)
+{
+	uint64_t every = h->opt.stats_interval_ms ? h->opt.stats_interval_ms : STATS_DROP_LOG_MS;
+
+	for (struct client *c = h->clients; c; c = c->next) {
+		if (c->dropped == c->dropped_logged)
+			continue;
+		if (!c->dropped_logged || now - c->dropped_log_ms >= every)
+			drop_warning(c, now);
+	}
 }
 
 static void on_timer(struct hub *h, struct watch *w, uint32_t events)

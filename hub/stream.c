@@ -38,13 +38,27 @@ int stream_init(struct stream *s)
 	return 0;
 }
 
-void stream_free(struct stream *s)
+static void release_decoder(struct stream *s)
 {
 	if (s->dec && s->dec->release)
 		s->dec->release(s);
 	s->dec = NULL;
+}
+
+void stream_free(struct stream *s)
+{
+	release_decoder(s);
 	free(s->buf);
 	s->buf = NULL;
+}
+
+void stream_reset(struct stream *s)
+{
+	uint8_t *buf = s->buf;
+
+	release_decoder(s);
+	memset(s, 0, sizeof(*s));
+	s->buf = buf;
 }
 
 int stream_fail(struct stream *s, uint64_t at, const char *fmt, ...)

@@ -51,6 +51,9 @@ struct stream_ts {
 
 int stream_init(struct stream *s);
 void stream_free(struct stream *s);
+/* Back to the state stream_init leaves, keeping the buffer: for the fuzzers,
+ * which would otherwise spend their time allocating and filling 1 MiB. */
+void stream_reset(struct stream *s);
 
 /* One read(2) from fd, then decode. Returns bytes read (>0), 0 at EOF,
  * -EAGAIN, -EBADMSG with s->error set, or another -errno. */

@@ -8,6 +8,7 @@
 #include "hub.h"
 #include "log.h"
 #include "metrics.h"
+#include "stats.h"
 #include "util.h"
 
 uint64_t tick_period_ms(uint64_t stall_ms)
@@ -76,6 +77,8 @@ static void on_tick(struct hub *h, struct watch *w, uint32_t events)
 		return; /* EAGAIN: nothing expired after all */
 	refuse_flush(&h->refused);
 	views_refresh(h);
+	capture_log_tick(&h->cap);
+	stats_drop_warnings(h, now_ms());
 	if (h->listeners_paused)
 		resume_listeners(h);
 	if (h->opt.stall_ms)

@@ -1,8 +1,10 @@
-/* The hub's Unix socket: created owner-only and only opened to the group
- * once chown/chmod are done, so no other user can connect in between. */
+/* The hub's Unix socket: made in a private directory, opened to its mode and
+ * group there, and only then linked into place (socket_dir.c), so no other
+ * user can connect before, or redirect a chown or chmod to another file. */
 #include "unix_socket.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +16,16 @@
 
 #include "hub.h"
 #include "log.h"
+#include "socket_dir.h"
 #include "util.h"
 
 /* The files we created (the stream's socket, the metrics socket, views'),
- * to remove at exit unless someone replaced them. */
+ * to remove at exit unless someone replaced them; each named relative to its
+ * directory, which stays open. */
 #define UNIX_OWNED_MAX 20
 static struct owned {
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char base[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int dir;
 	dev_t dev;
 	ino_t ino;
 	pid_t pid;
@@ -33,20 +38,23 @@ static void remove_owned(void)
 
 	for (int i = 0; i < nowned; i++) {
 		const struct owned *o = &owned[i];
-		if (getpid() == o->pid && lstat(o->path, &st) == 0 && st.st_dev == o->dev &&
-		    st.st_ino == o->ino)
-			unlink(o->path);
+		if (getpid() == o->pid && fstatat(o->dir, o->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_dev == o->dev && st.st_ino == o->ino)
+			unlinkat(o->dir, o->base, 0);
 	}
 }
 
-static void own(const char *path)
+static void own(const struct socket_dir *d)
 {
 	struct stat st;
 
-	if (nowned == UNIX_OWNED_MAX || lstat(path, &st) < 0)
+	if (nowned == UNIX_OWNED_MAX || fstatat(d->fd, d->base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		close(d->fd);
 		return;
+	}
 	struct owned *o = &owned[nowned];
-	snprintf(o->path, sizeof(o->path), "%s", path);
+	snprintf(o->base, sizeof(o->base), "%s", d->base);
+	o->dir = d->fd;
 	o->dev = st.st_dev;
 	o->ino = st.st_ino;
 	o->pid = getpid();
@@ -55,11 +63,11 @@ static void own(const char *path)
 }
 
 /* 0: no file; 1: a stale socket nobody serves; -EADDRINUSE: served. */
-static int probe(const struct sockaddr_un *sa)
+static int probe(const struct socket_dir *d, const struct sockaddr_un *sa)
 {
 	struct stat st;
 
-	if (lstat(sa->sun_path, &st) < 0)
+	if (fstatat(d->fd, d->base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode))
 		return -ENOTSOCK; /* never remove what is not a socket */
@@ -81,6 +89,9 @@ static int lookup_group(const char *name, gid_t *gid)
 	uint64_t v;
 	struct group *g;
 
+	*gid = (gid_t)-1;
+	if (!name)
+		return 0;
 	if (parse_uint(name, 0, (gid_t)-2, &v) == 0) {
 		*gid = (gid_t)v;
 		return 0;
@@ -91,53 +102,54 @@ static int lookup_group(const char *name, gid_t *gid)
 	return 0;
 }
 
-/* Permissions first, listen last: until listen() nobody can connect. */
-static int open_up(int fd, const char *path, mode_t mode, const char *group)
+/* Replaces a stale socket file; refuses a served one or a non-socket. */
+static int clear_the_way(const struct socket_dir *d, const struct sockaddr_un *sa)
+{
+	int rc = probe(d, sa);
+
+	if (rc == 1) {
+		log_info("replacing a stale socket file", "path=%s", sa->sun_path);
+		if (unlinkat(d->fd, d->base, 0) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static int bind_in_dir(const struct socket_dir *d, const struct sockaddr_un *sa, mode_t mode,
+		       const char *group)
 {
 	gid_t gid;
 	int rc;
 
-	if (group) {
-		if ((rc = lookup_group(group, &gid)) < 0)
-			return rc;
-		if (chown(path, (uid_t)-1, gid) < 0)
-			return -errno;
-	}
-	if (chmod(path, mode) < 0 || listen(fd, SOMAXCONN) < 0)
+	if ((rc = lookup_group(group, &gid)) < 0 || (rc = clear_the_way(d, sa)) < 0)
+		return rc;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
 		return -errno;
-	return 0;
+	if ((rc = socket_dir_publish(d, fd, mode, gid)) < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 int unix_socket_bind(const char *path, mode_t mode, const char *group, struct listener *l)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct socket_dir d;
 	int rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	if ((rc = probe(&sa)) < 0)
+	if ((rc = socket_dir_open(&d, path)) < 0)
 		return rc;
-	if (rc == 1) {
-		log_info("replacing a stale socket file", "path=%s", path);
-		if (unlink(path) < 0 && errno != ENOENT)
-			return -errno;
+	int fd = bind_in_dir(&d, &sa, mode, group);
+	if (fd < 0) {
+		close(d.fd);
+		return fd;
 	}
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	mode_t old = umask(0177);
-	rc = bind(fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
-	umask(old);
-	if (rc == 0) {
-		own(path);
-		if ((rc = open_up(fd, path, mode, group)) < 0)
-			unlink(path);
-	}
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
+	own(&d);
 	*l = (struct listener){ .w.fd = fd, .is_unix = 1 };
 	snprintf(l->name, sizeof(l->name), "unix:%s", path);
 	return 0;
@@ -170,6 +182,12 @@ void hub_bind_unix_socket(struct hub *h, const char *path)
 	}
 	if (rc == -EADDRINUSE) {
 		log_error("another process already serves the socket: refusing to replace it", "path=%s", path);
+		exit(EXIT_UNAVAIL);
+	}
+	if (rc == SOCKET_DIR_SHARED) {
+		log_error("refusing a -socket directory that other users may write to (owned by another "
+			  "user, or group or world writable without the sticky bit): they could swap the "
+			  "socket file for a link (see docs/security.md)", "path=%s", path);
 		exit(EXIT_UNAVAIL);
 	}
 	if (rc == -ENOTSOCK) {

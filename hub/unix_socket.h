@@ -9,7 +9,9 @@
 /* Creates and listens on path with this mode and group (NULL: keep ours).
  * A stale socket file (connect refused) is replaced; a path a live process
  * serves gives -EADDRINUSE, a path that is not a socket -ENOTSOCK, an unknown
- * group -ESRCH. The file is removed at exit if it is still ours. 0 or -errno. */
+ * group -ESRCH, a directory other users may write to SOCKET_DIR_SHARED
+ * (socket_dir.h). No path is followed after the directory is opened. The
+ * file is removed at exit if it is still ours. 0 or -errno. */
 int unix_socket_bind(const char *path, mode_t mode, const char *group, struct listener *l);
 
 /* "unix:pid=N,uid=N" for a connected peer (a helper), from SO_PEERCRED. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The README's bad-input table, row by row: each malformed stream gives its
+# The bad-input table of docs/formats.md, row by row: each malformed stream gives its
 # one-line error naming the byte offset, exit status 65, and a client that was
 # connected throughout receives exactly the whole records before the fault
 # (compared byte for byte), never part of one.

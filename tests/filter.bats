@@ -149,8 +149,8 @@ records() { tcpdump -r "$1" 2>/dev/null | wc -l; }
 	[[ "$stderr" == *"unexpected argument 'or' after -f"* ]]
 }
 
-@test "README recipe: socat TCP-LISTEN:4243,fork,reuseaddr EXEC:'pcap-broker-helper FILTER...'" {
-	grep -qF "socat TCP-LISTEN:4243,fork,reuseaddr EXEC:'pcap-broker-helper tcp port 80 or tcp port 443'" "$ROOT/README.md"
+@test "docs/helper.md recipe: socat TCP-LISTEN:4243,fork,reuseaddr EXEC:'pcap-broker-helper FILTER...'" {
+	grep -qF "socat TCP-LISTEN:4243,fork,reuseaddr EXEC:'pcap-broker-helper tcp port 80 or tcp port 443'" "$ROOT/docs/helper.md"
 	hub_replaying "$BATS_FILE_TMPDIR/mix.pcap"
 	# The same line with a free port, and a filter this replay has matches for.
 	PATH="$BUILD:$PATH" PCAP_BROKER_SOCKET="$SOCK" listen_on "$BATS_TEST_TMPDIR/socat.log" 'listening on' \

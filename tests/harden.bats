@@ -361,9 +361,9 @@ helper() {
 	cmp "$BATS_FILE_TMPDIR/20k.pcap" "$BATS_TEST_TMPDIR/unix.pcap"
 }
 
-@test "README recipe: TLS with socat on both ends carries a byte-exact stream" {
-	grep -qF 'socat OPENSSL-LISTEN:4443,reuseaddr,fork,cert=broker.pem,verify=0 TCP:127.0.0.1:4242' "$ROOT/README.md"
-	grep -qF 'socat TCP-LISTEN:4243,bind=127.0.0.1,reuseaddr,fork OPENSSL:sensor:4443,cafile=broker.crt' "$ROOT/README.md"
+@test "docs/security.md recipe: TLS with socat on both ends carries a byte-exact stream" {
+	grep -qF 'socat OPENSSL-LISTEN:4443,reuseaddr,fork,cert=broker.pem,verify=0 TCP:127.0.0.1:4242' "$ROOT/docs/security.md"
+	grep -qF 'socat TCP-LISTEN:4243,bind=127.0.0.1,reuseaddr,fork OPENSSL:sensor:4443,cafile=broker.crt' "$ROOT/docs/security.md"
 	cd "$BATS_TEST_TMPDIR"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 		-addext subjectAltName=DNS:localhost -keyout broker.key -out broker.crt 2>/dev/null

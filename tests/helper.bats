@@ -132,8 +132,8 @@ activate_hub() {
 	cmp "$BATS_FILE_TMPDIR/100k.pcap" "$BATS_TEST_TMPDIR/unix.pcap"
 }
 
-@test "README recipe: socat - UNIX-CONNECT:PATH | tcpdump -nr -" {
-	grep -qF 'socat - UNIX-CONNECT:/run/pcap-broker/hub.sock | tcpdump -nr -' "$ROOT/README.md"
+@test "docs/helper.md recipe: socat - UNIX-CONNECT:PATH | tcpdump -nr -" {
+	grep -qF 'socat - UNIX-CONNECT:/run/pcap-broker/hub.sock | tcpdump -nr -' "$ROOT/docs/helper.md"
 	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/500.pcap")"
 	(socat - UNIX-CONNECT:"$SOCK" | tcpdump -nr - > "$BATS_TEST_TMPDIR/td.out" 2>/dev/null) </dev/null &
 	PIDS+=("$!")
@@ -144,8 +144,8 @@ activate_hub() {
 	assert_equal "$(wc -l < "$BATS_TEST_TMPDIR/td.out")" 500
 }
 
-@test "README recipe: socat TCP-LISTEN:PORT,fork,reuseaddr EXEC:pcap-broker-helper" {
-	grep -qF 'socat TCP-LISTEN:4242,fork,reuseaddr EXEC:pcap-broker-helper' "$ROOT/README.md"
+@test "docs/helper.md recipe: socat TCP-LISTEN:PORT,fork,reuseaddr EXEC:pcap-broker-helper" {
+	grep -qF 'socat TCP-LISTEN:4242,fork,reuseaddr EXEC:pcap-broker-helper' "$ROOT/docs/helper.md"
 	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/100k.pcap")"
 	PATH="$BUILD:$PATH" PCAP_BROKER_SOCKET="$SOCK" \
 		listen_on "$BATS_TEST_TMPDIR/socat.log" 'listening on' \

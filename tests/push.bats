@@ -25,9 +25,9 @@ collector() {
 	COLLECTOR=$LPID
 }
 
-@test "README recipe: socat TCP:collector:PORT EXEC:pcap-broker-helper into socat -u TCP-LISTEN:PORT - | tcpdump -r -" {
-	grep -qF 'socat TCP:collector:57012 EXEC:pcap-broker-helper' "$ROOT/README.md"
-	grep -qF 'socat -u TCP-LISTEN:57012 - | tcpdump -nr -' "$ROOT/README.md"
+@test "docs/helper.md recipe: socat TCP:collector:PORT EXEC:pcap-broker-helper into socat -u TCP-LISTEN:PORT - | tcpdump -r -" {
+	grep -qF 'socat TCP:collector:57012 EXEC:pcap-broker-helper' "$ROOT/docs/helper.md"
+	grep -qF 'socat -u TCP-LISTEN:57012 - | tcpdump -nr -' "$ROOT/docs/helper.md"
 	start_hub -n -listen none -socket "$SOCK" -cmd "$(gated_cat "$BATS_FILE_TMPDIR/mix.pcap")"
 	# The consumer, exactly as documented but for the port.
 	LPORT=$("$BUILD/tools/freeport")

@@ -132,11 +132,11 @@ exposure() {
 	[[ "$stderr" == *"pcap-broker-push@192.0.2.7:57012.service: Command /usr/bin/pcap-broker-helper is not executable"* ]]
 }
 
-@test "README recipe: a DNS view copied from the HTTP pair verifies, with -f \"udp port 53\"" {
+@test "docs/systemd.md recipe: a DNS view copied from the HTTP pair verifies, with -f \"udp port 53\"" {
 	local sys="$STAGE/lib/systemd/system" etc="$STAGE/etc/systemd/system"
 	mkdir -p "$etc"
-	# The README's commands, with the staging root in front of the paths.
-	grep -E '^sed .* /lib/systemd/system/pcap-broker-http' "$ROOT/README.md" |
+	# docs/systemd.md's commands, with the staging root in front of the paths.
+	grep -E '^sed .* /lib/systemd/system/pcap-broker-http' "$ROOT/docs/systemd.md" |
 		sed "s| /lib/systemd/system/| $sys/|; s|>/etc/systemd/system/|>$etc/|" >"$BATS_TEST_TMPDIR/cmds.sh"
 	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/cmds.sh")" 2
 	bash -e "$BATS_TEST_TMPDIR/cmds.sh"
