@@ -103,7 +103,7 @@ test-asan: all
 # harness over its seeds only, in seconds: tests/fuzz.bats does that.
 FUZZ_TIME    ?= 60
 FUZZ_ARGS    ?=
-FUZZERS      := stream stream_diff helper acl sockaddr units
+FUZZERS      := stream stream_diff helper acl sockaddr units flowhash
 FUZZ_FLAGS   := -std=gnu11 -O1 -g -D_GNU_SOURCE -Iinclude -Ihub -Iclient-helper -Itests/fuzz \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_DECODE  := tests/fuzz/fuzz_stream.c hub/stream.c hub/pcap_classic.c hub/pcapng.c hub/ring.c
@@ -111,6 +111,7 @@ stream_SRC      := $(FUZZ_DECODE)
 stream_diff_SRC := $(FUZZ_DECODE)
 helper_SRC      := client-helper/filter.c client-helper/libpcap_dl.c
 acl_SRC         := hub/acl.c
+flowhash_SRC    := hub/flowhash.c hub/group.c
 stream_diff_SEEDS := stream
 FUZZ_HEADERS := $(wildcard hub/*.h include/*.h client-helper/*.h tests/fuzz/*.h)
 

@@ -23,12 +23,16 @@ int hello_name_ok(const char *view)
 	return 1;
 }
 
-int hello_bind(int fd, const char *view, const char *peer)
+int hello_bind(int fd, const char *view, unsigned weight, const char *peer)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char w[24] = "";
+
+	if (weight) /* before the peer, which may be cut */
+		snprintf(w, sizeof(w), "weight=%u ", weight);
 	/* sun_path[0] stays '\0': the abstract namespace, no file. */
-	int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "pcap-broker-helper pid=%d view=%s peer=%s",
-			 (int)getpid(), view, peer);
+	int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "pcap-broker-helper pid=%d view=%s %speer=%s",
+			 (int)getpid(), view, w, peer);
 
 	if (n < 0)
 		return -EINVAL;

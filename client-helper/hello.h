@@ -7,8 +7,9 @@
 int hello_name_ok(const char *view);
 
 /* Binds fd (an unbound AF_UNIX socket) to
- * "\0pcap-broker-helper pid=N view=VIEW peer=PEER". 0 or -errno. */
-int hello_bind(int fd, const char *view, const char *peer);
+ * "\0pcap-broker-helper pid=N view=VIEW [weight=W ]peer=PEER" (weight 0:
+ * none). 0 or -errno. */
+int hello_bind(int fd, const char *view, unsigned weight, const char *peer);
 
 /* The address of the client on fd, "-" when it is not a socket. */
 void hello_peer(int fd, char *buf, unsigned len);

@@ -45,6 +45,9 @@ static const char usage[] =
 	"  -view NAME    ask the hub for its view NAME (pcap-broker -view) instead of\n"
 	"                the stream unchanged [PCAP_BROKER_VIEW]; -f and -snaplen\n"
 	"                then apply to the view's stream\n"
+	"  -weight N     in a view with group= (docs/groups.md): take N shares of\n"
+	"                the flows where other members take 1 (1 to 1000)\n"
+	"                [PCAP_BROKER_WEIGHT] (default 1)\n"
 	"  -connect HOST:PORT  push mode: connect to a listening collector and send\n"
 	"                it the stream ([v6]:port for IPv6 addresses; port 1 to 65535)\n"
 	"  -debug        debug logging\n"
@@ -66,6 +69,7 @@ struct opts {
 	const char *filter;  /* -f */
 	const char *connect; /* -connect */
 	const char *view;    /* -view */
+	uint32_t weight;     /* -weight; 0: none asked */
 	uint32_t snaplen;    /* -snaplen; 0: none */
 	int debug, json;
 };
@@ -89,7 +93,20 @@ static char *join_args(int n, char **words)
 }
 
 enum { OPT_SOCKET = 256, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP, OPT_FILTER, OPT_SNAPLEN,
-       OPT_CONNECT, OPT_VIEW };
+       OPT_CONNECT, OPT_VIEW, OPT_WEIGHT };
+
+/* -weight N / PCAP_BROKER_WEIGHT: 0, or -1 (said on stderr). */
+static int weight_arg(struct opts *o, const char *s)
+{
+	uint64_t v;
+
+	if (parse_uint(s, 1, 1000, &v) < 0) {
+		fprintf(stderr, "pcap-broker-helper: -weight takes 1 to 1000, not '%s'\n", s);
+		return -1;
+	}
+	o->weight = (uint32_t)v;
+	return 0;
+}
 
 static int parse(struct opts *o, int argc, char **argv)
 {
@@ -104,19 +121,26 @@ static int parse(struct opts *o, int argc, char **argv)
 		{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 		{ "connect", required_argument, NULL, OPT_CONNECT },
 		{ "view", required_argument, NULL, OPT_VIEW },
+		{ "weight", required_argument, NULL, OPT_WEIGHT },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *env = getenv("PCAP_BROKER_SOCKET"), *view = getenv("PCAP_BROKER_VIEW");
+	const char *weight = getenv("PCAP_BROKER_WEIGHT");
 	uint64_t v;
 	int id;
 
 	o->socket = env && *env ? env : DEFAULT_SOCKET;
 	o->view = view && *view ? view : NULL;
+	if (weight && *weight && weight_arg(o, weight) < 0)
+		return EXIT_USAGE;
 	while ((id = getopt_long_only(argc, argv, "", longopts, NULL)) != -1) {
 		if (id == OPT_SOCKET) {
 			o->socket = optarg;
 		} else if (id == OPT_VIEW) {
 			o->view = *optarg ? optarg : NULL;
+		} else if (id == OPT_WEIGHT) {
+			if (weight_arg(o, optarg) < 0)
+				return EXIT_USAGE;
 		} else if (id == OPT_FILTER || id == OPT_CONNECT) {
 			*(id == OPT_FILTER ? &o->filter : &o->connect) = optarg;
 		} else if (id == OPT_SNAPLEN && parse_uint(optarg, 1, PCAP_MAX_CAPLEN, &v) == 0) {
@@ -137,6 +161,10 @@ static int parse(struct opts *o, int argc, char **argv)
 			fputs("Try 'pcap-broker-helper -help'.\n", stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (o->weight && !o->view) {
+		fputs("pcap-broker-helper: -weight needs -view (a view with group=)\n", stderr);
+		return EXIT_USAGE;
 	}
 	if (o->view && !hello_name_ok(o->view)) {
 		fprintf(stderr, "pcap-broker-helper: invalid view name '%s' ([A-Za-z0-9_], 1 to 31)\n", o->view);
@@ -196,7 +224,7 @@ static int passed_connection(void)
 }
 
 /* view: asked for by the address bound before connect (hello.h). */
-static int connect_hub(const char *path, const char *view, const char *peer)
+static int connect_hub(const char *path, const char *view, uint32_t weight, const char *peer)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, rc;
@@ -207,7 +235,7 @@ static int connect_hub(const char *path, const char *view, const char *peer)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (view && (rc = hello_bind(fd, view, peer)) < 0) {
+	if (view && (rc = hello_bind(fd, view, weight, peer)) < 0) {
 		close(fd);
 		return rc;
 	}
@@ -299,7 +327,7 @@ static int serve(const struct opts *o, struct relay *r)
 		hello_peer(o->connect ? -1 : conn >= 0 ? conn : STDOUT_FILENO, peer, sizeof(peer));
 	if (o->view && o->connect)
 		snprintf(peer, sizeof(peer), "%s", o->connect);
-	r->hub = connect_hub(o->socket, o->view, peer);
+	r->hub = connect_hub(o->socket, o->view, o->weight, peer);
 	if (r->hub < 0) {
 		log_error("cannot connect to the hub: is pcap-broker running with this -socket?",
 			  "path=%s error=\"%s\"", o->socket, strerror(-r->hub));

@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "filter.h"
+#include "tcp_acked.h"
 #include "util.h"
 
 #define PIPE_SIZE (1 << 20)
@@ -36,6 +38,7 @@ struct state {
 	size_t have, off; /* bytes at data, and sent of them */
 	int hub_ready, hub_eof, out_ready, gone;
 	int hub_hup; /* the hub hung up: its stream ends, whatever is still queued */
+	uint32_t max_wnd; /* the largest window the client offered (tcp_acked.h) */
 };
 
 static uint8_t buf[BUF_SIZE]; /* untouched, so not resident, while splicing */
@@ -103,6 +106,8 @@ static int drain(struct state *s)
 			continue;
 		}
 		s->r->bytes += (size_t)n;
+		if (!s->r->filter)
+			tcp_note_window(s->r->out, &s->max_wnd);
 		if (s->splice_ok)
 			s->pending -= (size_t)n;
 		else
@@ -238,6 +243,25 @@ static int loop(struct state *s)
 	return 0;
 }
 
+/* The client went away: tells the hub how much of its stream the client
+ * took, "acked=N\n" (what was written to it minus what its TCP had not
+ * acknowledged, and on a reset what it held unread: tcp_acked.h), so that a
+ * view with resume= continues right after it (hub/resume.c). Only for an
+ * unchanged stream: with -f or -snaplen the counts are not the hub's. */
+static void report_acked(const struct state *s)
+{
+	char line[40];
+	int reset;
+	uint32_t unread;
+
+	if (!s->gone || s->r->filter)
+		return;
+	uint64_t acked = tcp_acked(s->r->out, s->r->bytes, s->max_wnd, &reset, &unread);
+	int n = snprintf(line, sizeof(line), "acked=%llu\n", (unsigned long long)acked);
+	if (send(s->r->hub, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		return; /* the hub is gone too: nothing to tell */
+}
+
 int relay_run(struct relay *r)
 {
 	struct state s = { .r = r, .hub_ready = 1, .out_ready = 1, .pipe = { -1, -1 } };
@@ -255,6 +279,7 @@ int relay_run(struct relay *r)
 	watch(s.ep, r->out, TAG_OUT, EPOLLOUT | EPOLLET);
 	watch(s.ep, r->in, TAG_IN, EPOLLIN | EPOLLRDHUP);
 	rc = loop(&s);
+	report_acked(&s);
 	close(s.ep);
 	if (s.pipe[0] >= 0) {
 		close(s.pipe[0]);

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "tick.h"
 #include "unix_socket.h"
+#include "view_group.h"
 #include "view_hello.h"
 
 /* Accepts per readiness event: the listener is level-triggered, so the rest
@@ -76,6 +77,6 @@ void hub_on_listener(struct hub *h, struct watch *w, uint32_t events)
 		else if (h->nclients >= h->opt.max_clients)
 			refuse(h, fd, REFUSE_FULL, addr);
 		else
-			hub_add_client(h, fd, addr, &ss, v, l);
+			hub_add_client(h, fd, addr, &ss, v, view_group_weight(&ss, sl), l);
 	}
 }

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "pcap_format.h"
+#include "tcp_acked.h"
 #include "util.h"
 #include "view.h"
 #include "view_send.h"
@@ -36,7 +37,38 @@ struct client *client_new(int fd, const char *addr, const struct ring *r)
 	c->pos = ring_tail_pos(r);
 	const struct slot *s = ring_slot(r, c->pos.seq);
 	c->first_rec = s->first_rec + s->nrec;
+	client_mark(c, c->pos, c->first_rec, PCAP_FILE_HEADER_LEN);
 	return c;
+}
+
+void client_start_at(struct client *c, struct ring_pos pos, uint64_t rec)
+{
+	c->pos = pos;
+	c->first_rec = rec;
+	c->nmarks = 0;
+	client_mark(c, pos, rec, PCAP_FILE_HEADER_LEN);
+}
+
+void client_mark(struct client *c, struct ring_pos at, uint64_t rec, uint64_t out)
+{
+	c->marks[c->nmarks++ % CLIENT_MARKS] = (struct client_mark){ .at = at, .rec = rec, .out = out };
+}
+
+void client_mark_slot(struct client *c, const struct ring *r, uint64_t out)
+{
+	const struct client_mark *m = &c->marks[(c->nmarks - 1) % CLIENT_MARKS];
+
+	if (!c->rest && (c->nmarks == 0 || m->at.seq != c->pos.seq))
+		client_mark(c, (struct ring_pos){ .seq = c->pos.seq }, ring_slot(r, c->pos.seq)->first_rec, out);
+}
+
+/* c jumped to the start of slot seq + 1: its next record, after any saved
+ * tail. */
+static void mark_jump(struct client *c, const struct ring *r)
+{
+	uint64_t tail = c->rest ? c->rest_len - c->rest_off : 0;
+
+	client_mark(c, c->pos, ring_slot(r, c->pos.seq)->first_rec, c->bytes + tail);
 }
 
 uint64_t client_packets(const struct client *c, const struct ring *r)
@@ -175,6 +207,8 @@ ssize_t client_send(struct client *c, struct iovec *iov, int n)
 		ssize_t k = sendmsg(c->w.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (k >= 0) {
 			c->progress_ms = now_ms();
+			if (c->view->set.resume_ms && c->peer_ip[0] && !c->helper)
+				tcp_note_window(c->w.fd, &c->peer_max_wnd);
 			return k;
 		}
 		switch (io_classify(errno)) {
@@ -206,6 +240,7 @@ int client_flush(struct client *c, const struct ring *r, const uint8_t *header)
 		if (k <= 0)
 			return (int)k;
 		ring_advance(r, &c->pos, client_consume_prefix(c, (size_t)k));
+		client_mark_slot(c, r, c->bytes - c->pos.off);
 		if ((size_t)k < total) {
 			c->blocked = 1;
 			return 0;
@@ -217,8 +252,12 @@ int64_t client_slot_recycled(struct client *c, const struct ring *r, uint64_t se
 {
 	if (c->pos.seq != seq)
 		return 0;
-	if (!c->view->shape.plain)
-		return view_slot_recycled(c, r, seq);
+	if (!c->view->shape.plain) {
+		int64_t lost = view_slot_recycled(c, r, seq);
+		if (lost >= 0)
+			mark_jump(c, r);
+		return lost;
+	}
 	uint32_t end;
 	uint32_t whole = ring_records_before(r, seq, c->pos.off, &end);
 	if (end > c->pos.off) {
@@ -232,7 +271,26 @@ int64_t client_slot_recycled(struct client *c, const struct ring *r, uint64_t se
 	uint32_t lost = ring_slot(r, seq)->nrec - whole;
 	c->dropped += lost;
 	c->pos = (struct ring_pos){ .seq = seq + 1, .off = 0 };
+	mark_jump(c, r);
 	return lost;
+}
+
+/* A helper says, before it closes, how much of the stream its own client
+ * acknowledged: "acked=N\n" (client-helper/relay.c). Nothing else a client
+ * sends is ever looked at. */
+static void note_helper_status(struct client *c, char *buf, size_t n)
+{
+	buf[n] = '\0';
+	const char *p = strstr(buf, "acked=");
+	char *end;
+
+	if (!p)
+		return;
+	unsigned long long v = strtoull(p + 6, &end, 10);
+	if (end != p + 6 && *end == '\n') {
+		c->peer_acked = v;
+		c->peer_acked_set = 1;
+	}
 }
 
 int client_drain_input(struct client *c)
@@ -242,7 +300,9 @@ int client_drain_input(struct client *c)
 
 	/* Bounded work per event: a flooding client cannot starve the loop. */
 	for (int i = 0; i < CLIENT_DRAIN_READS; i++) {
-		ssize_t n = read(c->w.fd, junk, sizeof(junk));
+		ssize_t n = read(c->w.fd, junk, sizeof(junk) - 1);
+		if (n > 0 && c->helper)
+			note_helper_status(c, junk, (size_t)n);
 		if (n > 0)
 			continue;
 		if (n == 0)

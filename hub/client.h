@@ -29,6 +29,17 @@ struct client_record {
 	uint32_t sent;
 };
 
+/* A record boundary the client reached, and its output byte count there
+ * (file header included): resume.c walks from one to the last record the
+ * peer acknowledged. Taken at its start, at every slot it enters and at
+ * every jump ahead: a few per MiB sent. */
+#define CLIENT_MARKS 16
+struct client_mark {
+	struct ring_pos at;
+	uint64_t rec;  /* stream index of the record at it */
+	uint64_t out;  /* bytes sent before it */
+};
+
 struct client {
 	struct watch w;
 	struct client *prev, *next;
@@ -44,12 +55,20 @@ struct client {
 	uint32_t rest_len, rest_off;
 	struct client_record cur; /* view clients: the record pos points at, part sent */
 	uint64_t records;       /* view clients: records delivered whole */
+	int member;             /* its slot in its view's group, if the view has one */
 	uint64_t first_rec;     /* stream index of the first record it was due */
 	uint64_t dropped;       /* records it lost by falling behind */
 	uint64_t dropped_logged; /* dropped as of its last drop warning */
 	uint64_t dropped_log_ms; /* when that warning was logged */
 	uint64_t bytes;         /* bytes sent, header included */
 	int blocked;            /* the socket is full: wait for EPOLLOUT */
+	struct client_mark marks[CLIENT_MARKS]; /* newest at (nmarks - 1) % CLIENT_MARKS */
+	uint32_t nmarks;        /* taken so far */
+	char peer_ip[64];       /* resume key: the consumer's IP ("" : none) */
+	int helper;             /* a helper's connection (hello with peer=) */
+	int peer_acked_set;     /* the helper reported its client's acknowledged bytes */
+	uint64_t peer_acked;
+	uint32_t peer_max_wnd;  /* resume: the largest window the TCP peer offered */
 };
 
 struct hub;
@@ -85,6 +104,14 @@ size_t client_consume_prefix(struct client *c, size_t n);
 /* One sendmsg: bytes sent, 0 when the socket is full (c->blocked set), or
  * -errno when the client must go. */
 ssize_t client_send(struct client *c, struct iovec *iov, int n);
+
+/* A new client starts at pos (a record boundary), record rec, instead of
+ * live (rewind.c, resume.c). Before anything is sent. */
+void client_start_at(struct client *c, struct ring_pos pos, uint64_t rec);
+/* Notes a record boundary (see struct client_mark). */
+void client_mark(struct client *c, struct ring_pos at, uint64_t rec, uint64_t out);
+/* c->pos entered a new slot whose start it passed at out bytes: marks it. */
+void client_mark_slot(struct client *c, const struct ring *r, uint64_t out);
 
 /* Records delivered so far, whole ones only. */
 uint64_t client_packets(const struct client *c, const struct ring *r);

@@ -13,9 +13,11 @@
 #include "activation.h"
 #include "fdlimit.h"
 #include "log.h"
+#include "lossless.h"
 #include "metrics.h"
 #include "notify.h"
 #include "tick.h"
+#include "view_group.h"
 #include "stats.h"
 #include "unix_socket.h"
 #include "util.h"
@@ -296,6 +298,8 @@ void hub_setup(struct hub *h)
 	if ((rc = stats_start_timer(h)) < 0)
 		die(EXIT_OSERR, "timer setup failed", -rc);
 	views_setup(h);
+	for (int i = 1; i < h->nviews; i++)
+		h->lossless |= h->views[i].set.lossless;
 	/* Listen before the capture starts, so early clients miss nothing. */
 	setup_listeners(h);
 	metrics_setup(h);
@@ -311,7 +315,7 @@ static int drained(struct hub *h)
 	if (!h->input_done)
 		return 0;
 	if (now_ms() >= h->drain_deadline)
-		return 1;
+		return !lossless_draining(h);
 	return !h->stream.header_ready || hub_clients_idle(h);
 }
 
@@ -361,7 +365,7 @@ int hub_run(struct hub *h)
 		int timeout = pace_timeout(h);
 		if (h->input_done)
 			timeout = (int)(h->drain_deadline - now_ms()) + 1;
-		else if (h->input_is_file)
+		else if (h->input_is_file && !h->input_paused)
 			timeout = 0; /* a regular file on stdin: just keep reading */
 		int n = epoll_wait(h->epfd, ev, 64, timeout);
 		if (n < 0 && errno != EINTR)
@@ -370,12 +374,13 @@ int hub_run(struct hub *h)
 			struct watch *w = ev[i].data.ptr;
 			w->fn(h, w, ev[i].events);
 		}
-		if (h->input_is_file && !h->input_done)
+		if (h->input_is_file && !h->input_done && !h->input_paused)
 			on_input(h, &h->input, EPOLLIN);
 		if (h->appended) {
 			h->appended = 0;
 			hub_flush_clients(h);
 		}
+		lossless_pace(h);
 		pace_check(h);
 		if (h->native_backlog) {
 			h->native_backlog = 0;
@@ -397,6 +402,9 @@ int hub_run(struct hub *h)
 	if (h->pace.holds)
 		log_debug("native batches held for clients about to lose records", "holds=%llu",
 			  (unsigned long long)h->pace.holds);
+	view_groups_report(h);
+	if (h->input_pauses)
+		log_info("capture paused for lossless clients", "pauses=%llu", (unsigned long long)h->input_pauses);
 	log_info("exiting", "status=%d records=%llu bytes=%llu drops=%llu kernel_drops=%llu", status,
 		 (unsigned long long)t.records, (unsigned long long)t.bytes,
 		 (unsigned long long)t.drops, (unsigned long long)t.kernel_drops);

@@ -50,6 +50,9 @@ struct hub {
 	int nviews;
 	struct refusals refused;  /* connections refused, by reason */
 	int listeners_paused;     /* out of fds: not accepting until the next tick */
+	int lossless;             /* some view is lossless (lossless.c) */
+	int input_paused;         /* not reading: a lossless client is a buffer behind */
+	uint64_t input_pauses;    /* times that happened */
 };
 
 /* Start-up: exits the process with a status on failure. */
@@ -58,9 +61,11 @@ void hub_setup(struct hub *h);
 int hub_run(struct hub *h);
 
 /* Clients. */
-/* v: the client's view; NULL: the default. l: its listener, for metrics. */
+/* v: the client's view; NULL: the default. */
+/* weight: its share in the view's group, if any (0: the default, 1). */
+/* l: the listener it came through, for metrics. */
 void hub_add_client(struct hub *h, int fd, const char *addr,
-		    const struct sockaddr_storage *peer, struct view *v,
+		    const struct sockaddr_storage *peer, struct view *v, uint32_t weight,
 		    const struct listener *l);
 void hub_close_client(struct hub *h, struct client *c, const char *why);
 void hub_flush_clients(struct hub *h);

@@ -7,11 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "arrival.h"
 #include "hub.h"
 #include "log.h"
 #include "resolve.h"
+#include "rewind.h"
 #include "unix_socket.h"
 #include "util.h"
+#include "view_group.h"
 
 #define CLIENT_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
@@ -37,6 +40,7 @@ void hub_close_client(struct hub *h, struct client *c, const char *why)
 		c->next->prev = c->prev;
 	h->nclients--;
 	h->drops += c->dropped;
+	view_group_leave(h, c);
 	c->view->n.clients--;
 	if (c->view->shape.plain)
 		c->view->gone_records += client_packets(c, &h->ring);
@@ -44,6 +48,7 @@ void hub_close_client(struct hub *h, struct client *c, const char *why)
 	/* Read what it sent and end our side first: closing with unread input
 	 * would send a reset and could destroy data still in flight to it. */
 	client_drain_input(c);
+	resume_note_gone(h, c);
 	shutdown(c->w.fd, SHUT_WR);
 	close(c->w.fd);
 	client_log_gone(c, &h->ring, why);
@@ -87,7 +92,7 @@ static void on_client(struct hub *h, struct watch *w, uint32_t events)
 }
 
 void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockaddr_storage *peer,
-		    struct view *v, const struct listener *l)
+		    struct view *v, uint32_t weight, const struct listener *l)
 {
 	struct client *c = client_new(fd, addr, &h->ring);
 	int one = 1;
@@ -109,6 +114,7 @@ void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockad
 	}
 	c->w.fn = on_client;
 	c->view = v;
+	c->member = -1;
 	c->listener = l;
 	if (peer && peer->ss_family != AF_UNIX)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -130,6 +136,11 @@ void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockad
 	log_connect(c->id, addr, peer, !h->opt.no_dns && peer && peer->ss_family != AF_UNIX);
 	if (v != &h->views[0])
 		log_info("client view", "id=%llu view=%s", (unsigned long long)c->id, v->set.name);
+	rewind_place(h, c, peer);
+	if (view_group_join(h, c, weight) < 0) {
+		hub_close_client(h, c, "its group is full");
+		return;
+	}
 	/* The header goes out now if the capture has started. */
 	if (client_flush(c, &h->ring, header_of(h, c)) < 0)
 		hub_close_client(h, c, "closed");
@@ -139,6 +150,7 @@ void hub_flush_clients(struct hub *h)
 {
 	struct client *next;
 
+	arrival_note(&h->ring, now_ms()); /* new records: called once they arrive */
 	views_start(h, 0);
 	for (struct client *c = h->clients; c; c = next) {
 		next = c->next;

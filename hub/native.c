@@ -27,6 +27,19 @@ _Static_assert(NATIVE_ERR_LEN == PCAP_ERRBUF_SIZE, "error buffer size");
  * smaller -buffer and overwrite what clients had not been sent yet. */
 #define NATIVE_TURN_BYTES (1u << 20)
 
+/* Frames in the kernel ring are sized by the snaplen (see above), so a
+ * -snaplen is passed on, with some slack: with a small snaplen the kernel
+ * may cut a packet a few bytes short of it (58 bytes for -snaplen 60 on lo).
+ * stream_emit() cuts records to -snaplen exactly. */
+#define NATIVE_SNAPLEN_SLACK 64u
+
+static uint32_t kernel_snaplen(uint32_t clamp)
+{
+	if (!clamp || clamp > PCAP_MAX_CAPLEN - NATIVE_SNAPLEN_SLACK)
+		return PCAP_MAX_CAPLEN;
+	return clamp + NATIVE_SNAPLEN_SLACK;
+}
+
 static int fail(pcap_t *p, char *err, const char *what)
 {
 	snprintf(err, NATIVE_ERR_LEN, "%s: %s", what, pcap_geterr(p));
@@ -98,8 +111,7 @@ int native_open(struct native *n, const char *iface, const char *filter, int dlt
 
 	if (!p)
 		return -1;
-	/* Frames in the kernel ring are sized by the snaplen: see above. */
-	pcap_set_snaplen(p, (int)(s->snaplen_clamp ? s->snaplen_clamp : PCAP_MAX_CAPLEN));
+	pcap_set_snaplen(p, (int)kernel_snaplen(s->snaplen_clamp));
 	pcap_set_promisc(p, 1);
 	pcap_set_immediate_mode(p, 1);
 	pcap_set_buffer_size(p, NATIVE_KERNEL_BUFFER);

@@ -27,7 +27,9 @@ static void release(struct hub *h, uint64_t now)
 
 	p->held_ms += now - (p->until - PACE_WAIT_MS);
 	p->holding = 0;
-	if (!h->input_done) /* stopped while holding: the fd stays out */
+	/* Stopped while holding, or a lossless client holds it (lossless.c):
+	 * the fd stays out. */
+	if (!h->input_done && !h->input_paused)
 		watch_add(h->epfd, &h->native.w, EPOLLIN);
 }
 

@@ -5,6 +5,7 @@
 #include "hub.h"
 #include "log.h"
 #include "util.h"
+#include "view_group.h"
 
 void stats_totals(const struct hub *h, struct totals *t)
 {
@@ -38,12 +39,14 @@ void stats_log_clients(const struct hub *h)
 			 (unsigned long long)client_backlog(c, &h->ring));
 	for (int i = 1; i < h->nviews; i++) {
 		const struct view_counters *n = &h->views[i].n;
-		log_info("view", "view=%s clients=%llu accepted=%llu records=%llu bytes=%llu dropped=%llu filtered=%llu unconvertible=%llu",
+		log_info("view", "view=%s clients=%llu accepted=%llu records=%llu bytes=%llu dropped=%llu filtered=%llu unconvertible=%llu rewound=%llu resumed=%llu",
 			 h->views[i].set.name, (unsigned long long)n->clients, (unsigned long long)n->accepted,
 			 (unsigned long long)n->records, (unsigned long long)n->bytes,
 			 (unsigned long long)n->dropped, (unsigned long long)n->filtered,
-			 (unsigned long long)n->unconvertible);
+			 (unsigned long long)n->unconvertible, (unsigned long long)n->rewound,
+			 (unsigned long long)n->resumed);
 	}
+	view_groups_report(h);
 	stats_log_totals(h);
 }
 

@@ -19,26 +19,28 @@
 #include "socket_dir.h"
 #include "util.h"
 
-/* The files we created (the stream's socket, the metrics socket, views'),
- * to remove at exit unless someone replaced them; each named relative to its
+/* The files we created (-socket, each view's socket= and a -metrics path),
+ * to remove at exit unless someone replaced them; named relative to their
  * directory, which stays open. */
-#define UNIX_OWNED_MAX 20
+#define OWNED_MAX (2 + MAX_VIEWS)
 static struct owned {
 	char base[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int dir;
 	dev_t dev;
 	ino_t ino;
-	pid_t pid;
-} owned[UNIX_OWNED_MAX];
+} owned[OWNED_MAX];
 static int nowned;
+static pid_t owner;
 
 static void remove_owned(void)
 {
 	struct stat st;
 
+	if (getpid() != owner)
+		return;
 	for (int i = 0; i < nowned; i++) {
 		const struct owned *o = &owned[i];
-		if (getpid() == o->pid && fstatat(o->dir, o->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		if (fstatat(o->dir, o->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    st.st_dev == o->dev && st.st_ino == o->ino)
 			unlinkat(o->dir, o->base, 0);
 	}
@@ -48,17 +50,17 @@ static void own(const struct socket_dir *d)
 {
 	struct stat st;
 
-	if (nowned == UNIX_OWNED_MAX || fstatat(d->fd, d->base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (nowned == OWNED_MAX || fstatat(d->fd, d->base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		close(d->fd);
 		return;
 	}
-	struct owned *o = &owned[nowned];
+	struct owned *o = &owned[nowned++];
 	snprintf(o->base, sizeof(o->base), "%s", d->base);
 	o->dir = d->fd;
 	o->dev = st.st_dev;
 	o->ino = st.st_ino;
-	o->pid = getpid();
-	if (!nowned++)
+	owner = getpid();
+	if (nowned == 1)
 		atexit(remove_owned);
 }
 

@@ -14,7 +14,8 @@
  * Keys of issue 11: filter=BPF, snaplen=N, precision=micro|nano,
  * linktype=ether, listen=ADDR[,ADDR] (TCP listeners of its own, may
  * repeat), socket=PATH (a Unix socket of its own).
- * Later issues add their keys here (rewind=, resume=, group=, weight=...).
+ * Keys of issue 12: rewind=DURATION, resume=DURATION, lossless[=yes|no].
+ * Later issues add their keys here (group=, weight=...).
  *
  * Attachment: a listener serves one view. A socket systemd passes with
  * FileDescriptorName=NAME serves view NAME ("metrics" is reserved for the
@@ -51,6 +52,11 @@ struct view_settings {
 	const char *listen[VIEW_MAX_LISTEN]; /* TCP listeners of its own */
 	int nlisten;
 	const char *socket_path;        /* a Unix socket of its own, or NULL */
+	int group;                      /* group=: 0 none, else 1 + enum flow_mode (view_group.h) */
+	/* Issue 12 (rewind.c, resume.c, lossless.c; docs/rewind-resume.md). */
+	uint64_t rewind_ms;             /* rewind=: new clients start this far back; 0: live */
+	uint64_t resume_ms;             /* resume=: reconnect window; 0: off */
+	int lossless;                   /* lossless: never skip its clients ahead */
 };
 
 /* Counters, for stats, STATUS=, SIGUSR1 and metrics. Totals over the
@@ -63,9 +69,12 @@ struct view_counters {
 	uint64_t dropped;       /* records lost by clients that fell behind */
 	uint64_t filtered;      /* records a client skipped: filter said no */
 	uint64_t unconvertible; /* records a client skipped: no Ethernet form */
+	uint64_t rewound;       /* clients started in the past (rewind=) */
+	uint64_t resumed;       /* clients that continued a previous connection */
 };
 
 struct bpf_program;
+struct view_group;
 
 /* How a view turns a stored record into what its clients get, fixed at the
  * first header (views.c) and applied per record (view_send.c). */
@@ -87,6 +96,7 @@ struct view {
 	char error[256];
 	struct pcap_file_header header;  /* what its clients get, host order */
 	struct bpf_program *prog;        /* compiled filter, or NULL */
+	struct view_group *group;        /* group=: its members and buckets, or NULL */
 	struct view_shape shape;
 	uint64_t gone_records;           /* records delivered to clients that left */
 };

@@ -14,6 +14,7 @@
 #include "options.h"
 #include "output.h"
 #include "util.h"
+#include "view_group.h"
 
 #define ENV_PREFIX "PCAP_BROKER_VIEW_"
 
@@ -87,6 +88,34 @@ static int set_precision(struct view_settings *s, const char *v)
 	return -1;
 }
 
+static int set_duration(struct view_settings *s, const char *key, const char *v, uint64_t *out)
+{
+	if (parse_duration_ms(v, out) < 0 || *out == 0) {
+		fprintf(stderr, "pcap-broker: view '%s': bad %s=%s (a duration: 30s, 10m, 1h)"
+			" (see -help)\n", s->name, key, v);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* rewind=, resume=, lossless (issue 12), or the unknown-key error. */
+static int set_nothing_missed(struct view_settings *s, const char *key, const char *v)
+{
+	if (!strcmp(key, "rewind"))
+		return set_duration(s, key, v, &s->rewind_ms);
+	if (!strcmp(key, "resume"))
+		return set_duration(s, key, v, &s->resume_ms);
+	if (!strcmp(key, "lossless")) {
+		if (!strcmp(v, "yes") || !strcmp(v, "no"))
+			s->lossless = !strcmp(v, "yes");
+		else if (parse_bool(v, &s->lossless) < 0)
+			return fail(s->name, "bad lossless=%s (yes or no)", v);
+		return -1;
+	}
+	return fail(s->name, "unknown setting '%s' (filter, snaplen, precision, linktype, listen, socket,"
+		    " group, rewind, resume, lossless)", key);
+}
+
 static int set_one(struct view_settings *s, const char *key, char *v)
 {
 	if (!strcmp(key, "filter")) {
@@ -107,13 +136,15 @@ static int set_one(struct view_settings *s, const char *key, char *v)
 	}
 	if (!strcmp(key, "listen"))
 		return set_listen(s, v);
+	if (!strcmp(key, "group"))
+		return view_group_setting(s, v);
 	if (!strcmp(key, "socket")) {
 		if (!*v)
 			return fail(s->name, "empty socket=%s", "");
 		s->socket_path = v;
 		return -1;
 	}
-	return fail(s->name, "unknown setting '%s' (filter, snaplen, precision, linktype, listen, socket)", key);
+	return set_nothing_missed(s, key, v);
 }
 
 /* "key=value; key=value" into s, whose name is set. */
@@ -126,12 +157,20 @@ static int parse_body(struct view_settings *s, char *body)
 		if (!*kv)
 			continue;
 		char *eq = strchr(kv, '=');
+		if (!eq && !strcmp(kv, "lossless")) { /* the one bare key */
+			rc = set_one(s, kv, (char[]){ "yes" });
+			continue;
+		}
 		if (!eq)
 			return fail(s->name, "'%s' is not key=value", kv);
 		*eq = '\0';
 		if ((rc = set_one(s, trim(kv), trim(eq + 1))) >= 0)
 			return rc;
 	}
+	/* A group member's share is decided from when it joins; records from
+	 * before (a rewind, a resume point) were shared out without it. */
+	if (s->group && (s->rewind_ms || s->resume_ms))
+		return fail(s->name, "group= cannot be combined with rewind= or resume=%s", "");
 	return -1;
 }
 

@@ -21,13 +21,14 @@
 
 #include "view.h"
 #include "view_ether.h"
+#include "view_group.h"
 
 /* Records looked at, and bytes gathered, per sendmsg: enough to fill any
  * socket buffer, little enough that a full socket wastes little work. */
 #define VIEW_SCAN_MAX 4096
 #define VIEW_BATCH_BYTES (2u << 20)
 
-enum verdict { SKIP_FILTERED, SKIP_UNCONVERTIBLE, SEND };
+enum verdict { SKIP_FILTERED, SKIP_UNCONVERTIBLE, SKIP_MEMBER, SEND };
 
 /* One record looked at in a batch. */
 struct entry {
@@ -42,18 +43,21 @@ struct entry {
 static struct entry batch[VIEW_SCAN_MAX];
 static struct iovec iov[IOV_MAX];
 
-/* The one per-record decision of the records a client gets (filters; later
- * groups). data is the stored record, before any shaping. */
-static int wanted(struct view *v, struct client *c, const struct pcap_record_header *rh,
-		  const uint8_t *data)
+/* The one per-record decision of the records a client gets: its group's
+ * (another member's flow: hashed once for all members, so it goes first),
+ * then the filter. data is the stored record at ring position at, before
+ * any shaping. */
+static enum verdict wanted(struct view *v, struct client *c, struct ring_pos at,
+			   const struct pcap_record_header *rh, const uint8_t *data)
 {
-	(void)c;
+	if (v->group && !view_group_wants(v, c, at, rh, data))
+		return SKIP_MEMBER;
 	if (v->prog) {
 		struct pcap_pkthdr ph = { .caplen = rh->caplen, .len = rh->len };
 		if (!pcap_offline_filter(v->prog, &ph, data))
-			return 0;
+			return SKIP_FILTERED;
 	}
-	return 1;
+	return SEND;
 }
 
 /* The record as the view's clients get it: head and body. 0, or -1 when it
@@ -142,10 +146,10 @@ static void look(struct client *c, const struct ring *r, struct entry *e)
 
 	memcpy(&rh, stored, sizeof(rh));
 	e->next = settle(r, (struct ring_pos){ e->at.seq, e->at.off + PCAP_RECORD_HEADER_LEN + rh.caplen });
-	e->verdict = SEND;
-	if (!wanted(v, c, &rh, stored + PCAP_RECORD_HEADER_LEN)) {
-		e->verdict = SKIP_FILTERED;
-	} else if (v->shape.same) { /* only a filter: the record as stored */
+	e->verdict = wanted(v, c, e->at, &rh, stored + PCAP_RECORD_HEADER_LEN);
+	if (e->verdict != SEND)
+		return;
+	if (v->shape.same) { /* only a filter or a group: the record as stored */
 		e->same = 1;
 		e->rec = (struct client_record){ .head_len = PCAP_RECORD_HEADER_LEN,
 						 .body_off = PCAP_RECORD_HEADER_LEN,
@@ -188,20 +192,23 @@ static void count_skip(struct view *v, enum verdict why)
 {
 	if (why == SKIP_FILTERED)
 		v->n.filtered++;
-	else
+	else if (why == SKIP_UNCONVERTIBLE)
 		v->n.unconvertible++;
+	/* SKIP_MEMBER: another member's record, not a loss. */
 }
 
 /* Accounts k sent bytes against the batch's ne entries. */
 static void consume(struct client *c, const struct ring *r, int ne, size_t k)
 {
 	struct view *v = c->view;
+	uint64_t out = c->bytes - k; /* output bytes before the entry */
 
 	for (int i = 0; i < ne; i++) {
 		struct entry *e = &batch[i];
 		if (e->verdict != SEND) {
 			count_skip(v, e->verdict);
 			c->pos = e->next;
+			client_mark_slot(c, r, out);
 			continue;
 		}
 		size_t left = e->rec.len - e->rec.sent;
@@ -216,8 +223,10 @@ static void consume(struct client *c, const struct ring *r, int ne, size_t k)
 			return;
 		}
 		k -= left;
+		out += left;
 		c->pos = e->next;
 		c->cur.len = 0;
+		client_mark_slot(c, r, out);
 		c->records++;
 		v->n.records++;
 	}
@@ -245,6 +254,16 @@ int view_flush(struct client *c, const struct ring *r, const uint8_t *header)
 			return 0;
 		}
 	}
+}
+
+uint32_t view_record_out(struct client *c, const struct ring *r, struct ring_pos at,
+			 struct ring_pos *next)
+{
+	struct entry e = { .at = at };
+
+	look(c, r, &e);
+	*next = e.next;
+	return e.verdict == SEND ? e.rec.len : 0;
 }
 
 int64_t view_slot_recycled(struct client *c, const struct ring *r, uint64_t seq)

@@ -16,6 +16,11 @@ int view_flush(struct client *c, const struct ring *r, const uint8_t *header);
 
 /* As client_slot_recycled, for a view client (its pos is always at a
  * record boundary): records lost, or -ENOBUFS. */
+/* The bytes the record at `at` becomes for c (0: it skips it), and the
+ * record after it in *next. For resume.c's walk. */
+uint32_t view_record_out(struct client *c, const struct ring *r, struct ring_pos at,
+			 struct ring_pos *next);
+
 int64_t view_slot_recycled(struct client *c, const struct ring *r, uint64_t seq);
 
 #endif

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "util.h"
 #include "view_ether.h"
+#include "view_group.h"
 
 /* A filter that compiles for none of these has a syntax error: known
  * before the capture starts. */
@@ -62,6 +63,7 @@ void views_setup(struct hub *h)
 		if (h->views[i].set.filter)
 			check_filter(&h->views[i].set);
 	}
+	view_groups_setup(h);
 }
 
 struct view *views_find(struct hub *h, const char *name)
@@ -152,7 +154,7 @@ void views_start(struct hub *h, int at_startup)
 		}
 		v->shape.same = !v->shape.convert && !v->shape.clamp && v->shape.ts_mul == 1 &&
 				v->shape.ts_div == 1;
-		v->shape.plain = v->shape.same && !v->prog;
+		v->shape.plain = v->shape.same && !v->prog && !v->group;
 		v->ready = 1;
 		if (i > 0)
 			log_info("view ready", "view=%s linktype=%u snaplen=%u precision=%s filter=\"%s\"",
@@ -160,6 +162,7 @@ void views_start(struct hub *h, int at_startup)
 				 v->header.magic == PCAP_MAGIC_NANO ? "nano" : "micro",
 				 v->set.filter ? v->set.filter : "");
 	}
+	view_groups_start(h);
 }
 
 void views_refresh(struct hub *h)

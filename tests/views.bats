@@ -38,6 +38,16 @@ wait_readers() {
 	READERS=()
 }
 
+# run_to_end N: once N clients are connected, the capture runs; the hub
+# must exit 0 and every reader have written all it got.
+run_to_end() {
+	wait_clients "$1"
+	open_gate
+	hub_exit
+	wait_readers
+	assert_equal "$HUB_STATUS" 0
+}
+
 # readers NAME PORT: a raw copy ($t/NAME.raw), tcpdump -r - (its text in
 # $t/NAME.tcpdump) and tshark -i TCP@ ($t/NAME.pcapng) on PORT.
 readers() {
@@ -156,11 +166,7 @@ capture_any() {
 		start_hub -n -listen none -view 'snap: snaplen=96; listen=127.0.0.1:0' -cmd "$(gated_cat "$d/ns.pcap")"
 	reader "TCP:127.0.0.1:$(view_port DNS)" "$t/dns.raw"
 	reader "TCP:127.0.0.1:$(view_port snap)" "$t/snap.raw"
-	wait_clients 2
-	open_gate
-	hub_exit
-	wait_readers
-	assert_equal "$HUB_STATUS" 0
+	run_to_end 2
 	cmp "$d/dns.ref" "$t/dns.raw"
 	cmp "$d/snap96.ref" "$t/snap.raw"
 }
@@ -191,11 +197,7 @@ capture_any() {
 	reader "TCP:127.0.0.1:$LPORT" "$t/dns.raw"
 	PCAP_BROKER_VIEW=dns "$HELPER" -socket "$sock" -snaplen 96 < /dev/null > "$t/dns96.raw" &
 	PIDS+=("$!")
-	wait_clients 2
-	open_gate
-	hub_exit
-	wait_readers
-	assert_equal "$HUB_STATUS" 0
+	run_to_end 2
 	cmp "$d/dns.ref" "$t/dns.raw"
 	editcap -F nsecpcap -s 96 "$d/dns.ref" "$t/dns96.ref"
 	cmp "$t/dns96.ref" "$t/dns96.raw"
@@ -286,11 +288,7 @@ bad_view() {
 	reader "TCP:127.0.0.1:$(view_port tulip)" "$t/tulip.raw"
 	reader "TCP:127.0.0.1:$(view_port eth)" "$t/eth.raw"
 	reader "TCP:127.0.0.1:$PORT" "$t/all.raw"
-	wait_clients 3
-	open_gate
-	hub_exit
-	wait_readers
-	assert_equal "$HUB_STATUS" 0
+	run_to_end 3
 	grep -q "view cannot serve this capture; closing its clients view=tulip error=\"linktype=ether: link type 105 cannot be converted to Ethernet\"" "$HUB_LOG"
 	grep -q "view cannot serve this capture; closing its clients view=eth error=\"filter does not compile for link type 105" "$HUB_LOG"
 	grep -q 'reason=view failed' "$HUB_LOG"
@@ -336,28 +334,32 @@ doc_views() {
 	wait_until 10 log_has "$HUB_LOG" ready
 	reader "TCP:127.0.0.1:$(view_port arkime)" "$t/arkime.raw"
 	reader "TCP:127.0.0.1:$(view_port tulip)" "$t/tulip.raw"
-	wait_clients 2
-	open_gate
-	hub_exit
-	wait_readers
-	assert_equal "$HUB_STATUS" 0
+	run_to_end 2
 	cmp "$d/arkime.ref" "$t/arkime.raw"
 	cmp "$d/ns.pcap" "$t/tulip.raw" # Ethernet already: unchanged
 }
 
-@test "view counters: SIGUSR1 logs each view's clients, records, bytes and filtered records" {
-	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR"
-	start_hub -n -listen none -view 'dns: filter=udp port 53; listen=127.0.0.1:0' \
-		-cmd "$(gated_cat "$d/ns.pcap"); sleep 60"
-	reader "TCP:127.0.0.1:$(view_port dns)" "$t/dns.raw"
+same_size() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$(stat -c %s "$2")" ]; }
+
+# stats_of NAME SETTINGS IN WANT LINE: the hub serves IN through view NAME
+# (SETTINGS) and stays up; its one client gets exactly WANT; then SIGUSR1
+# logs LINE (a regex) for the view.
+stats_of() {
+	local t="$BATS_TEST_TMPDIR"
+	start_hub -n -listen none -view "$1: $2; listen=127.0.0.1:0" -cmd "$(gated_cat "$3"); sleep 60"
+	reader "TCP:127.0.0.1:$(view_port "$1")" "$t/$1.got"
 	wait_clients 1
 	open_gate
-	size_is() { [ "$(stat -c %s "$t/dns.raw")" -eq "$(stat -c %s "$d/dns.ref")" ]; }
-	wait_until 30 size_is
+	wait_until 30 same_size "$t/$1.got" "$4"
+	cmp "$4" "$t/$1.got"
 	kill -USR1 "$HUB_PID"
-	local want
-	want="view view=dns clients=1 accepted=1 records=429 bytes=$(stat -c %s "$d/dns.ref") dropped=0 filtered=2571 unconvertible=0"
-	wait_until 10 log_has "$HUB_LOG" "$want"
+	wait_until 10 log_has "$HUB_LOG" "$5"
+}
+
+@test "view counters: SIGUSR1 logs each view's clients, records, bytes and filtered records" {
+	local d="$BATS_FILE_TMPDIR"
+	stats_of dns 'filter=udp port 53' "$d/ns.pcap" "$d/dns.ref" \
+		"view view=dns clients=1 accepted=1 records=429 bytes=$(stat -c %s "$d/dns.ref") dropped=0 filtered=2571 unconvertible=0"
 }
 
 @test "view clients that stall and resume get whole records, byte-exact: partial sends mid-record and mid-header" {
@@ -376,11 +378,7 @@ doc_views() {
 		readers+=("$!")
 		PIDS+=("$!")
 	done
-	wait_clients 2
-	open_gate
-	hub_exit
-	wait_readers
-	assert_equal "$HUB_STATUS" 0
+	run_to_end 2
 	wait "${readers[@]}"
 	cmp "$t/dns.ref" "$t/dns.raw"
 	cmp "$t/snapmicro.ref" "$t/snapmicro.raw"
@@ -400,16 +398,8 @@ doc_views() {
 	printf '\x00\x04' | dd of="$t/bad.pcap" bs=1 seek=$((off + 16 + 14)) conv=notrunc 2>/dev/null
 	"$REWRITE" --dlt=enet --infile="$t/sll.pcap" --outfile="$t/all-ether.pcap"
 	editcap -F pcap "$t/all-ether.pcap" "$t/want.pcap" 4 # the same, without record 4
-	start_hub -n -listen none -view 'tulip: linktype=ether; listen=127.0.0.1:0' \
-		-cmd "$(gated_cat "$t/bad.pcap"); sleep 60"
-	reader "TCP:127.0.0.1:$(view_port tulip)" "$t/got.pcap"
-	wait_clients 1
-	open_gate
-	size_is() { [ "$(stat -c %s "$t/got.pcap")" -eq "$(stat -c %s "$t/want.pcap")" ]; }
-	wait_until 30 size_is
-	cmp "$t/want.pcap" "$t/got.pcap"
-	kill -USR1 "$HUB_PID"
-	wait_until 10 log_has "$HUB_LOG" "view view=tulip clients=1 accepted=1 records=39 .* filtered=0 unconvertible=1"
+	stats_of tulip linktype=ether "$t/bad.pcap" "$t/want.pcap" \
+		"view view=tulip clients=1 accepted=1 records=39 .* filtered=0 unconvertible=1"
 }
 
 @test "a view on a Unix socket of its own (socket=), read with socat | tcpdump -r -" {
@@ -422,12 +412,9 @@ doc_views() {
 	(socat -u "UNIX-CONNECT:$t/dns.sock" - | tcpdump -nr - 2>/dev/null > "$t/dns.txt") &
 	local reader=$!
 	PIDS+=("$reader")
-	wait_clients 2
-	open_gate
-	hub_exit
-	wait_readers
-	assert_equal "$HUB_STATUS" 0
+	run_to_end 2
 	wait "$reader"
 	cmp "$d/dns.ref" "$t/dns.raw"
 	diff <(tcpdump -nr "$d/dns.ref" 2>/dev/null) "$t/dns.txt"
+	[ ! -e "$t/dns.sock" ] && [ ! -e "$t/hub.sock" ] # both removed at exit
 }

@@ -4,7 +4,12 @@
  *   pcapverify [-contiguous] [-count N]
  * Prints "records=N bytes=B first=S last=S gaps=G" and exits 1 on any fault:
  * bad header, torn or oversized record, reordering, a duplicate, a gap when
- * -contiguous, or a count other than N. */
+ * -contiguous, or a count other than N.
+ *
+ *   pcapverify -seqs
+ * Prints each record's sequence number, one a line, for a stream a killed
+ * consumer saved: a torn last record is left out (and said on stderr), any
+ * other fault still fails. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +25,7 @@ static int fault(const char *what, uint64_t rec)
 
 int main(int argc, char **argv)
 {
-	int contiguous = 0;
+	int contiguous = 0, seqs = 0;
 	long long want = -1;
 	struct pcap_file_header fh;
 	struct pcap_record_header rh;
@@ -30,10 +35,12 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-contiguous"))
 			contiguous = 1;
+		else if (!strcmp(argv[i], "-seqs"))
+			seqs = 1;
 		else if (!strcmp(argv[i], "-count") && i + 1 < argc)
 			want = atoll(argv[++i]);
 		else
-			return fault("usage: pcapverify [-contiguous] [-count N]", 0);
+			return fault("usage: pcapverify [-contiguous] [-count N] | -seqs", 0);
 	}
 	if (fread(&fh, sizeof(fh), 1, stdin) != 1)
 		return fault("no pcap header", 0);
@@ -44,12 +51,17 @@ int main(int argc, char **argv)
 	while ((got = fread(&rh, 1, sizeof(rh), stdin)) == sizeof(rh)) {
 		if (rh.caplen > limit || rh.caplen > rh.len)
 			return fault("bad caplen", n);
-		if (fread(data, 1, rh.caplen, stdin) != rh.caplen)
+		if (fread(data, 1, rh.caplen, stdin) != rh.caplen) {
+			if (seqs && feof(stdin))
+				return fault("torn last record left out", n), 0;
 			return fault("torn record at end of stream", n);
+		}
 		uint64_t seq = 0;
 		if (rh.caplen >= 50)
 			for (int i = 0; i < 8; i++)
 				seq = seq << 8 | data[42 + i];
+		if (seqs)
+			printf("%llu\n", (unsigned long long)seq);
 		if (n == 0)
 			first = seq;
 		else if (seq <= last)
@@ -63,7 +75,10 @@ int main(int argc, char **argv)
 	if (!feof(stdin))
 		return fault("read error", n);
 	if (got != 0)
-		return fault("torn record header at end of stream", n);
+		return fault(seqs ? "torn last record left out" : "torn record header at end of stream", n),
+		       !seqs;
+	if (seqs)
+		return 0;
 	printf("records=%llu bytes=%llu first=%llu last=%llu gaps=%llu\n",
 	       (unsigned long long)n, (unsigned long long)bytes, (unsigned long long)first,
 	       (unsigned long long)last, (unsigned long long)gaps);
