@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hub.h"
+#include "view_group.h"
 #include "metrics.h"
 #include "textbuf.h"
 #include "util.h"
@@ -103,6 +104,9 @@ static const struct {
 	  offsetof(struct view_counters, unconvertible), 0 },
 	{ "accepted_connections", "Clients the view has served since the start.",
 	  offsetof(struct view_counters, accepted), 0 },
+	{ "rewound_clients", "Clients that started in the past (rewind=).", offsetof(struct view_counters, rewound), 0 },
+	{ "resumed_clients", "Clients that continued a previous connection (resume=).",
+	  offsetof(struct view_counters, resumed), 0 },
 };
 
 static uint64_t field(const struct view_counters *n, size_t off)
@@ -172,6 +176,45 @@ static void clients(const struct expo *e, const struct hub *h)
 	}
 }
 
+/* The consumer groups (group=): one series per view that has one. */
+static const struct {
+	const char *name, *help;
+	enum mtype type;
+} group_family[] = {
+	{ "pcap_broker_group_members", "Members of the view's consumer group now.", GAUGE },
+	{ "pcap_broker_group_rebalances", "Rebalances of the view's consumer group: joins and leaves.", COUNTER },
+	{ "pcap_broker_group_moved_buckets", "Flow buckets that changed owner, over all rebalances.", COUNTER },
+	{ "pcap_broker_group_unplaced_records", "Records no flow hash could place (given to the eldest member).",
+	  COUNTER },
+};
+
+static uint64_t group_figure(const struct group *g, size_t f)
+{
+	const uint64_t v[] = { g->members, g->n.rebalances, g->n.moved, g->n.unplaced };
+
+	return v[f];
+}
+
+static void groups(const struct expo *e, const struct hub *h)
+{
+	int any = 0;
+
+	for (int i = 0; i < h->nviews; i++)
+		any |= h->views[i].group != NULL;
+	if (!any)
+		return;
+	for (size_t f = 0; f < sizeof(group_family) / sizeof(group_family[0]); f++) {
+		family(e, group_family[f].name, group_family[f].type, group_family[f].help);
+		for (int i = 0; i < h->nviews; i++) {
+			if (!h->views[i].group)
+				continue;
+			const char *labels[] = { "view", view_name(h, i), NULL };
+			labelled(e, group_family[f].name, group_family[f].type, labels,
+				 group_figure(&h->views[i].group->g, f));
+		}
+	}
+}
+
 static void refused(const struct expo *e, const struct hub *h)
 {
 	family(e, "pcap_broker_refused_connections", COUNTER, "Connections refused, by reason.");
@@ -218,6 +261,7 @@ void metrics_exposition(struct hub *h, struct tbuf *b, int openmetrics, double s
 	capture(&e, h);
 	deliveries(&e, h);
 	clients(&e, h);
+	groups(&e, h);
 	refused(&e, h);
 	ring(&e, h);
 	if (openmetrics)

@@ -452,3 +452,32 @@ prom_is() { [ "$(promq "$1")" = "$2" ]; }
 	done < <(doc_block alert-example)
 	[ "$(doc_block alert-example | wc -l)" -eq 3 ]
 }
+
+@test "metrics: a consumer group's members and rebalances, and a rewind view's rewound clients, per view" {
+	# A paced live capture: a member that leaves is noticed at the next write.
+	start_mhub -n -listen 127.0.0.1:0 -view 'g: group=5tuple; listen=127.0.0.1:0' \
+		-view 'back: rewind=1m; listen=127.0.0.1:0' -cmd "$(gated_cat /dev/null); exec '$GEN' -c 1000000 -rate 2000"
+	G=$(view_port g)
+	for i in 1 2; do
+		socat -u "TCP:127.0.0.1:$G" "OPEN:$BATS_TEST_TMPDIR/g$i.pcap,creat,trunc" &
+		PIDS+=("$!")
+	done
+	wait_clients 2
+	wait_until 10 bash -c "curl -s '$(murl /metrics)' | grep -qx 'pcap_broker_group_members{view=\"g\"} 2'"
+	run curl -s "$(murl /metrics)"
+	assert_line 'pcap_broker_group_rebalances_total{view="g"} 2'
+	assert_line 'pcap_broker_group_unplaced_records_total{view="g"} 0'
+	assert_line --regexp '^pcap_broker_group_moved_buckets_total\{view="g"\} [1-9][0-9]*$'
+	refute_line --partial 'pcap_broker_group_members{view="default"}'
+	open_gate
+	# One member leaves: a third rebalance, one member left.
+	kill "${PIDS[-1]}"
+	wait_until 20 bash -c "curl -s '$(murl /metrics)' | grep -qx 'pcap_broker_group_members{view=\"g\"} 1'"
+	[ "$(metric 'pcap_broker_group_rebalances_total{view="g"}')" = 3 ]
+	# A client of the rewind view starts in the past: counted as rewound.
+	socat -u "TCP:127.0.0.1:$(view_port back)" "OPEN:$BATS_TEST_TMPDIR/back.pcap,creat,trunc" &
+	PIDS+=("$!")
+	wait_until 10 bash -c "curl -s '$(murl /metrics)' | grep -qx 'pcap_broker_view_rewound_clients_total{view=\"back\"} 1'"
+	[ "$(metric 'pcap_broker_view_rewound_clients_total{view="default"}')" = 0 ]
+	curl -s "$(murl /metrics)" | promtool check metrics
+}
