@@ -64,13 +64,18 @@ static void on_input(struct hub *h, struct watch *w, uint32_t events)
 	(void)events;
 	ssize_t n = stream_read(&h->stream, h->input.fd, &h->ring);
 
+	restart_check_stream(h);
 	if (n > 0) {
 		h->appended = 1;
 	} else if (n == 0) {
 		/* Finishing may fix the header (a pcapng stream of interfaces and no
 		 * packets): clients get it now, and with it their end of stream. */
 		h->appended = 1;
-		if (stream_finish(&h->stream) < 0)
+		int bad = stream_finish(&h->stream) < 0;
+		restart_check_stream(h);
+		if (restart_input_lost(h, bad ? h->stream.error : "end of stream"))
+			return;
+		if (bad)
 			on_bad_input(h, 1);
 		else
 			log_info("capture stream ended", "records=%llu bytes=%llu",
@@ -78,8 +83,11 @@ static void on_input(struct hub *h, struct watch *w, uint32_t events)
 		end_input(h);
 	} else if (n == -EBADMSG) {
 		h->appended = 1; /* clients still get the valid records before it */
-		on_bad_input(h, 0);
+		if (!restart_input_lost(h, h->stream.error))
+			on_bad_input(h, 0);
 	} else if (io_classify((int)-n) == IO_CLOSE) {
+		if (restart_input_lost(h, strerror((int)-n)))
+			return;
 		log_error("reading the capture stream failed", "errno=%d", (int)-n);
 		h->bad_input = 1;
 		end_input(h);
@@ -96,29 +104,14 @@ static void on_native(struct hub *h, struct watch *w, uint32_t events)
 	if (n > 0)
 		h->appended = 1;
 	h->native_backlog = n > 0 && native_backlog(&h->native);
-	if (n < 0) {
+	restart_check_stream(h);
+	if (n < 0 && !restart_input_lost(h, err)) {
 		log_error("native capture failed", "error=\"%s\"", err);
 		h->failed = EXIT_IOERR;
 		watch_del(h->epfd, &h->native.w);
 		native_close(&h->native);
 		end_input(h);
 	}
-}
-
-static void setup_native(struct hub *h)
-{
-	char err[NATIVE_ERR_LEN];
-
-	if (native_open(&h->native, h->opt.interface, h->opt.filter, h->opt.linktype,
-			&h->stream, err) < 0) {
-		log_error("cannot capture", "interface=%s error=\"%s\"", h->opt.interface, err);
-		exit(EXIT_IOERR);
-	}
-	h->native.w.fn = on_native;
-	if (watch_add(h->epfd, &h->native.w, EPOLLIN) < 0)
-		die(EXIT_OSERR, "epoll_ctl failed", errno);
-	log_info("native capture started", "interface=%s linktype=%u snaplen=%u", h->opt.interface,
-		 h->stream.header.linktype, h->stream.header.snaplen);
 }
 
 static void on_capture_stderr(struct hub *h, struct watch *w, uint32_t events)
@@ -246,34 +239,70 @@ static void setup_listeners(struct hub *h)
 	}
 }
 
+/* The command, -i or -upstream; with restarts on, a first start that fails
+ * is retried like any later one. */
+static void start_input(struct hub *h)
+{
+	char err[300];
+	int rc;
+
+	h->cap.err.fn = on_capture_stderr;
+	h->native.w.fn = on_native;
+	if (restart_enabled(h) && (rc = restart_setup(h)) < 0)
+		die(EXIT_OSERR, "timerfd setup failed", -rc);
+	if (input_start(h, err, sizeof(err)) == 0)
+		return;
+	if (restart_enabled(h)) {
+		restart_failed(h, err);
+		return;
+	}
+	if (h->opt.interface) {
+		log_error("cannot capture", "interface=%s error=\"%s\"", h->opt.interface, err);
+		exit(EXIT_IOERR);
+	}
+	log_error(err, NULL);
+	exit(EXIT_OSERR);
+}
+
 static void setup_input(struct hub *h)
 {
 	int rc;
 
-	if (h->opt.interface) {
-		setup_native(h);
+	h->input.fn = on_input;
+	if (h->opt.interface || h->opt.cmd || h->opt.upstream) {
+		start_input(h);
 		return;
 	}
-	if (h->opt.cmd) {
-		if ((rc = capture_start(&h->cap, h->opt.cmd)) < 0)
-			die(EXIT_OSERR, "cannot start the capture command", -rc);
-		h->input.fd = h->cap.out.fd;
-		h->cap.err.fn = on_capture_stderr;
-		if (watch_add(h->epfd, &h->cap.err, EPOLLIN) < 0)
-			die(EXIT_OSERR, "epoll_ctl failed", errno);
-		log_info("capture started", "pid=%d", h->cap.pid);
-	} else {
-		h->input.fd = STDIN_FILENO;
-		fd_set_nonblock(STDIN_FILENO);
-		log_info("reading the capture stream from stdin", NULL);
-	}
-	h->input.fn = on_input;
+	h->input.fd = STDIN_FILENO;
+	fd_set_nonblock(STDIN_FILENO);
+	log_info("reading the capture stream from stdin", NULL);
 	rc = watch_add(h->epfd, &h->input, EPOLLIN);
 	/* epoll refuses regular files: a redirected file is always readable. */
 	if (rc == -EPERM)
 		h->input_is_file = 1;
 	else if (rc < 0)
 		die(EXIT_OSERR, "epoll_ctl failed", -rc);
+}
+
+static void setup_ring(struct hub *h)
+{
+	const char *file = h->opt.buffer_file;
+	int rc;
+
+	if (!file) {
+		if ((rc = ring_init(&h->ring, h->opt.buffer, hub_slot_recycled, h)) < 0)
+			die(EXIT_OSERR, "cannot allocate the buffer", -rc);
+		return;
+	}
+	if ((rc = ring_init_file(&h->ring, h->opt.buffer, file, hub_slot_recycled, h)) < 0) {
+		log_error(rc == -EBUSY ? "cannot use the buffer file: another hub uses it"
+				       : "cannot use the buffer file",
+			  "path=%s size=%llu error=\"%s\"", file,
+			  (unsigned long long)ring_slots_for(h->opt.buffer) * RING_SLOT_SIZE, strerror(-rc));
+		exit(EXIT_CANTCREAT);
+	}
+	log_info("buffer in a file", "path=%s size=%llu", file,
+		 (unsigned long long)h->ring.nslots * RING_SLOT_SIZE);
 }
 
 void hub_setup(struct hub *h)
@@ -284,8 +313,7 @@ void hub_setup(struct hub *h)
 	h->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (h->epfd < 0)
 		die(EXIT_OSERR, "epoll_create1 failed", errno);
-	if ((rc = ring_init(&h->ring, h->opt.buffer, hub_slot_recycled, h)) < 0)
-		die(EXIT_OSERR, "cannot allocate the buffer", -rc);
+	setup_ring(h);
 	if ((rc = stream_init(&h->stream)) < 0)
 		die(EXIT_OSERR, "cannot allocate the read buffer", -rc);
 	h->stream.snaplen_clamp = h->opt.snaplen;

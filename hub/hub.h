@@ -13,8 +13,10 @@
 #include "options.h"
 #include "pace.h"
 #include "refuse.h"
+#include "restart.h"
 #include "ring.h"
 #include "stream.h"
+#include "upstream.h"
 #include "view.h"
 
 #define MAX_LISTENERS 32
@@ -53,6 +55,8 @@ struct hub {
 	int lossless;             /* some view is lossless (lossless.c) */
 	int input_paused;         /* not reading: a lossless client is a buffer behind */
 	uint64_t input_pauses;    /* times that happened */
+	struct restart restart;   /* -restart and -upstream: starting the input again */
+	struct upstream up;       /* -upstream */
 };
 
 /* Start-up: exits the process with a status on failure. */

@@ -77,6 +77,12 @@ static void capture(const struct expo *e, const struct hub *h)
 	one(e, "pcap_broker_capture_records", COUNTER, "Records read from the capture.", h->ring.records);
 	one(e, "pcap_broker_capture_bytes", COUNTER,
 	    "Bytes of records (record headers included) read from the capture.", h->ring.bytes);
+	if (h->opt.upstream)
+		one(e, "pcap_broker_upstream_reconnects", COUNTER,
+		    "Times the upstream stream resumed after it dropped or failed (-upstream).", h->restart.gaps);
+	else if (h->opt.restart)
+		one(e, "pcap_broker_capture_restarts", COUNTER,
+		    "Times the capture resumed after it ended or failed (-restart).", h->restart.gaps);
 	if (!h->native.pcap)
 		return; /* the kernel's counters exist for -i only */
 	uint64_t drop, ifdrop;

@@ -10,6 +10,7 @@
 #include "listener.h"
 #include "log.h"
 #include "output.h"
+#include "upstream.h"
 #define pcap_file_header libpcap_file_header /* ours is in view.h */
 #include <pcap/pcap.h>
 #undef pcap_file_header
@@ -60,6 +61,15 @@ static const char usage[] =
 	"                   /livez, /readyz; -allow applies to it too\n"
 	"  -buffer SIZE     how far a client may fall behind before it loses whole\n"
 	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
+	"  -buffer-file PATH  keep the buffer in this file (mmap) instead of memory:\n"
+	"                   a big -buffer then costs page cache, not RAM; the file is\n"
+	"                   created 0600 and preallocated at start-up\n"
+	"                   [PCAP_BROKER_BUFFER_FILE]\n"
+	"  -restart         restart the capture command (or -i) when it ends or fails,\n"
+	"                   after 1s doubling to 30s; clients stay connected and see a\n"
+	"                   gap [PCAP_BROKER_RESTART] (default: exit with the capture)\n"
+	"  -upstream HOST:PORT  read another broker's PCAP-over-IP stream as the\n"
+	"                   capture, reconnecting as -restart does [PCAP_BROKER_UPSTREAM]\n"
 	"  -drain DURATION  after the capture ends, how long to keep sending what was\n"
 	"                   read to clients still behind (the others end at once),\n"
 	"                   e.g. 3s [PCAP_BROKER_DRAIN] (default 3s)\n"
@@ -111,6 +121,7 @@ static const char usage[] =
 	"  bad magic, bad record or block, not one link type); 69 cannot listen, or a\n"
 	"  live hub already serves the -socket path, or other users may write to its\n"
 	"  directory; 71 system error at start-up;\n"
+	"  73 the -buffer-file cannot be created, preallocated (disk full) or mapped;\n"
 	"  74 the native capture (-i) failed.\n"
 	"\n"
 	"With sockets passed by systemd (LISTEN_FDS), the hub serves those and binds\n"
@@ -121,7 +132,8 @@ static const char usage[] =
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
 	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_MAX_CLIENTS, OPT_ALLOW, OPT_STALL,
-	OPT_SNAPLEN, OPT_PRECISION, OPT_LINKTYPE, OPT_VIEW, OPT_METRICS,
+	OPT_SNAPLEN, OPT_PRECISION, OPT_LINKTYPE, OPT_VIEW, OPT_BUFFER_FILE, OPT_RESTART,
+	OPT_UPSTREAM, OPT_METRICS,
 	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
@@ -137,6 +149,9 @@ static const struct option longopts[] = {
 	{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "buffer-file", required_argument, NULL, OPT_BUFFER_FILE },
+	{ "upstream", required_argument, NULL, OPT_UPSTREAM },
+	{ "restart", optional_argument, NULL, OPT_RESTART },
 	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "stall-timeout", required_argument, NULL, OPT_STALL },
@@ -297,6 +312,10 @@ static int from_env(struct options *o)
 		rc = add_listen(o, o->listen_env = strdup(v));
 	if (rc < 0 && (v = env("PCAP_BROKER_BUFFER")))
 		rc = set_buffer(o, "PCAP_BROKER_BUFFER", v);
+	o->buffer_file = env("PCAP_BROKER_BUFFER_FILE");
+	o->upstream = env("PCAP_BROKER_UPSTREAM");
+	if (rc < 0 && (v = env("PCAP_BROKER_RESTART")))
+		rc = parse_bool_flag("PCAP_BROKER_RESTART", v, &o->restart);
 	if (rc < 0 && (v = env("PCAP_BROKER_DRAIN")))
 		rc = set_duration(&o->drain_ms, "PCAP_BROKER_DRAIN", v);
 	if (rc < 0 && (v = env("PCAP_BROKER_STATS_INTERVAL")))
@@ -354,6 +373,14 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 		return -1;
 	case OPT_BUFFER:
 		return set_buffer(o, "-buffer", arg);
+	case OPT_BUFFER_FILE:
+		o->buffer_file = *arg ? arg : NULL;
+		return -1;
+	case OPT_UPSTREAM:
+		o->upstream = arg;
+		return -1;
+	case OPT_RESTART:
+		return parse_bool_flag("-restart", arg, &o->restart);
 	case OPT_DRAIN:
 		return set_duration(&o->drain_ms, "-drain", arg);
 	case OPT_STATS:
@@ -388,6 +415,26 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 		fputs("Try 'pcap-broker -help'.\n", stderr);
 		return EXIT_USAGE;
 	}
+}
+
+/* One capture input, and -restart only where it can start one again. */
+static int check_inputs(const struct options *o)
+{
+	if (o->upstream && (o->cmd || o->interface)) {
+		fputs("pcap-broker: give one of -upstream, -cmd or -i, not two\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (o->upstream && upstream_check(o->upstream) < 0)
+		return EXIT_USAGE;
+	if (o->restart && !o->cmd && !o->interface && !o->upstream) {
+		fputs("pcap-broker: -restart needs -cmd or -i: a stream on stdin cannot be started again\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!o->cmd && !o->interface && !o->upstream && isatty(STDIN_FILENO)) {
+		fputs("pcap-broker: no capture: give -cmd (or PCAP_COMMAND) or pipe a pcap stream into stdin\n", stderr);
+		return EXIT_USAGE;
+	}
+	return -1;
 }
 
 int options_parse(struct options *o, int argc, char **argv)
@@ -428,9 +475,5 @@ int options_parse(struct options *o, int argc, char **argv)
 		fputs("pcap-broker: give either -i IFACE or -cmd, not both\n", stderr);
 		return EXIT_USAGE;
 	}
-	if (!o->cmd && !o->interface && isatty(STDIN_FILENO)) {
-		fputs("pcap-broker: no capture: give -cmd (or PCAP_COMMAND) or pipe a pcap stream into stdin\n", stderr);
-		return EXIT_USAGE;
-	}
-	return -1;
+	return check_inputs(o);
 }

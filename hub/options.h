@@ -29,6 +29,9 @@ struct options {
 	uint64_t stall_ms;               /* disconnect a client stuck this long; 0: never */
 	uint32_t snaplen;                /* clamp every record to this; 0: keep */
 	int precision;                   /* enum stream_precision */
+	const char *buffer_file;         /* -buffer-file: the ring in this file */
+	int restart;                     /* restart the capture when it ends */
+	const char *upstream;            /* -upstream host:port: read another broker */
 	struct view_settings views[MAX_VIEWS]; /* [0] is "default": no settings */
 	int nviews;
 	unsigned char view_from_flag[MAX_VIEWS]; /* a -view flag replaces the variable */

@@ -4,17 +4,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "pcap_format.h"
 #include "util.h"
 
-int ring_init(struct ring *r, uint64_t size, ring_recycle_fn fn, void *ctx)
+uint64_t ring_slots_for(uint64_t size)
 {
 	uint64_t n = size / RING_SLOT_SIZE;
 
+	return n < RING_MIN_SLOTS ? RING_MIN_SLOTS : n;
+}
+
+int ring_attach(struct ring *r, void *data, uint64_t nslots, ring_recycle_fn fn, void *ctx)
+{
 	memset(r, 0, sizeof(*r));
-	if (n < RING_MIN_SLOTS)
-		n = RING_MIN_SLOTS;
+	r->slots = calloc(nslots, sizeof(*r->slots));
+	if (!r->slots)
+		return -ENOMEM;
+	r->data = data;
+	r->nslots = (uint32_t)nslots;
+	r->on_recycle = fn;
+	r->ctx = ctx;
+	r->file_fd = -1;
+	return 0;
+}
+
+int ring_init(struct ring *r, uint64_t size, ring_recycle_fn fn, void *ctx)
+{
+	uint64_t n = ring_slots_for(size);
+
+	memset(r, 0, sizeof(*r));
 	if (n > UINT32_MAX)
 		return -EINVAL;
 	/* mmap, not malloc: pages are only touched (and counted in RSS) as the
@@ -23,22 +43,18 @@ int ring_init(struct ring *r, uint64_t size, ring_recycle_fn fn, void *ctx)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -ENOMEM;
-	r->slots = calloc(n, sizeof(*r->slots));
-	if (!r->slots) {
+	int rc = ring_attach(r, p, n, fn, ctx);
+	if (rc < 0)
 		munmap(p, n * RING_SLOT_SIZE);
-		return -ENOMEM;
-	}
-	r->data = p;
-	r->nslots = (uint32_t)n;
-	r->on_recycle = fn;
-	r->ctx = ctx;
-	return 0;
+	return rc;
 }
 
 void ring_free(struct ring *r)
 {
 	if (r->data)
 		munmap(r->data, (size_t)r->nslots * RING_SLOT_SIZE);
+	if (r->file_fd >= 0)
+		close(r->file_fd);
 	free(r->slots);
 	memset(r, 0, sizeof(*r));
 }
@@ -77,6 +93,8 @@ static void open_next_slot(struct ring *r)
 	if (r->head >= r->nslots && r->on_recycle)
 		r->on_recycle(r->ctx, r->head - r->nslots);
 	*ring_slot(r, r->head) = (struct slot){ .seq = r->head, .first_rec = first };
+	if (r->on_first_fill && r->head < r->nslots)
+		r->on_first_fill(r, r->head);
 }
 
 uint8_t *ring_reserve(struct ring *r, uint32_t n)

@@ -38,11 +38,24 @@ struct ring {
 	uint64_t records, bytes; /* totals appended */
 	ring_recycle_fn on_recycle;
 	void *ctx;
+	int file_fd;  /* file-backed (ring_file.c): the file; else -1 */
+	/* file-backed: called as a slot is first opened (its first pass) */
+	void (*on_first_fill)(const struct ring *r, uint64_t seq);
 };
 
 /* size is rounded down to whole slots, at least RING_MIN_SLOTS. 0 or -ENOMEM. */
 int ring_init(struct ring *r, uint64_t size, ring_recycle_fn fn, void *ctx);
 void ring_free(struct ring *r);
+
+/* The slots ring_init makes of size bytes (at least RING_MIN_SLOTS). */
+uint64_t ring_slots_for(uint64_t size);
+/* Sets r up over data, nslots * RING_SLOT_SIZE bytes mapped by the caller
+ * (ring_free unmaps it). 0 or -ENOMEM. */
+int ring_attach(struct ring *r, void *data, uint64_t nslots, ring_recycle_fn fn, void *ctx);
+/* ring_init with the data in a file (ring_file.c): MAP_SHARED over path,
+ * created 0600 if missing, locked against a second hub, and preallocated
+ * so a full disk fails here, not as a SIGBUS later. 0 or -errno. */
+int ring_init_file(struct ring *r, uint64_t size, const char *path, ring_recycle_fn fn, void *ctx);
 
 struct slot *ring_slot(const struct ring *r, uint64_t seq);
 uint8_t *ring_slot_data(const struct ring *r, uint64_t seq);

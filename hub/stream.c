@@ -193,3 +193,15 @@ int stream_finish(struct stream *s)
 	}
 	return s->dec->finish(s, s->have, s->offset);
 }
+
+void stream_restart(struct stream *s)
+{
+	if (s->dec && s->dec->release)
+		s->dec->release(s);
+	s->dec = NULL;
+	s->have = 0;
+	s->offset = 0;
+	s->header_ready = 0;
+	s->error[0] = '\0';
+	memset(&s->st, 0, sizeof(s->st));
+}

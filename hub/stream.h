@@ -66,6 +66,10 @@ ssize_t stream_feed(struct stream *s, const uint8_t *p, size_t n, struct ring *r
 /* Decodes what is buffered; the same results as stream_read minus the read. */
 int stream_decode(struct stream *s, struct ring *r);
 
+/* A new stream follows on the same settings (a restarted capture): forgets
+ * the format, the header and any partial unit of the old one. */
+void stream_restart(struct stream *s);
+
 /* At end of input: -EBADMSG (s->error set) if the stream ended badly. */
 int stream_finish(struct stream *s);
 

@@ -112,6 +112,10 @@ void views_setup(struct hub *h);
  * exits 64; later, the failed view's clients are closed and the rest go on.
  * Does nothing before the header or after the first successful call. */
 void views_start(struct hub *h, int at_startup);
+/* A restarted capture's new stream has another header: forgets what
+ * views_start fixed, so that its next call prepares every view again from
+ * the new header (restart.c). */
+void views_restart(struct hub *h);
 /* The view of that name (case-insensitive), or NULL. */
 struct view *views_find(struct hub *h, const char *name);
 /* n.records of every view made exact (default-view clients count their

@@ -165,6 +165,20 @@ void views_start(struct hub *h, int at_startup)
 	view_groups_start(h);
 }
 
+void views_restart(struct hub *h)
+{
+	for (int i = 0; i < h->nviews; i++) {
+		struct view *v = &h->views[i];
+		if (v->prog) {
+			pcap_freecode(v->prog);
+			free(v->prog);
+			v->prog = NULL;
+		}
+		v->ready = v->failed = 0;
+		v->error[0] = '\0';
+	}
+}
+
 void views_refresh(struct hub *h)
 {
 	for (int i = 0; i < h->nviews; i++)

@@ -12,6 +12,7 @@
 #define EXIT_UNAVAIL 69   /* cannot listen on a requested address or socket */
 #define EXIT_SOFTWARE 70  /* internal error */
 #define EXIT_OSERR 71     /* a system call needed at start-up failed */
+#define EXIT_CANTCREAT 73 /* the -buffer-file cannot be created, allocated or mapped */
 #define EXIT_IOERR 74     /* the native capture failed */
 
 /* What to do after a failed read/write: the one place errno is classified. */

@@ -79,8 +79,10 @@ two_clients_replay() {
 	assert_line --regexp '^pcap_broker_ring_oldest_record_age_seconds [0-9]+\.[0-9]{3}$'
 	assert_line --regexp '^process_start_time_seconds [0-9]{10}\.[0-9]{3}$'
 	assert_line --regexp "^pcap_broker_build_info\\{version=\"$("$HUB" -version | awk 'NR == 1 { print $2 }')\",libpcap_version=\"libpcap version [^\"]+\"\\} 1$"
-	# No kernel counters without -i, no per-peer label anywhere.
+	# No kernel counters without -i, no restarts without -restart, no
+	# per-peer label anywhere.
 	refute_output --partial 'kernel_dropped'
+	refute_output --partial 'restarts'
 	refute_output --partial '127.0.0.1:'"$(sed -n 's/.*client connected.*addr=127.0.0.1:\([0-9]*\).*/\1/p' "$HUB_LOG" | head -1)"
 	# The process started around when the test did.
 	start=$(awk '$1 == "process_start_time_seconds" { print int($2) }' "$BATS_TEST_TMPDIR/metrics.txt")
@@ -479,5 +481,16 @@ prom_is() { [ "$(promq "$1")" = "$2" ]; }
 	PIDS+=("$!")
 	wait_until 10 bash -c "curl -s '$(murl /metrics)' | grep -qx 'pcap_broker_view_rewound_clients_total{view=\"back\"} 1'"
 	[ "$(metric 'pcap_broker_view_rewound_clients_total{view="default"}')" = 0 ]
+	curl -s "$(murl /metrics)" | promtool check metrics
+}
+
+@test "metrics: -restart exports the capture's restarts, as many as the hub logged gaps" {
+	"$GEN" -c 50 >"$BATS_TEST_TMPDIR/in.pcap"
+	start_mhub -n -restart -listen 127.0.0.1:0 -cmd "cat '$BATS_TEST_TMPDIR/in.pcap'"
+	wait_until 30 log_has "$HUB_LOG" 'capture resumed after a gap.*gaps=1 '
+	n=$(metric pcap_broker_capture_restarts_total)
+	[ "$n" -ge 1 ]
+	log_has "$HUB_LOG" "capture resumed after a gap.*gaps=$n "
+	[ -z "$(curl -s "$(murl /metrics)" | grep upstream_reconnects)" ]
 	curl -s "$(murl /metrics)" | promtool check metrics
 }

@@ -280,3 +280,24 @@ tcp80() { timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/80' 2>/dev/null || true;
 	echo "# view dns: $(capinfos -c -M "$out" | grep -oE '[0-9]+$') of 700 records, through its socket and through a helper" >&3
 	inside systemctl stop pcap-broker.service pcap-broker-view-dns.socket
 }
+
+@test "nspawn: the file-backed buffer in StateDirectory= and -restart, set as docs/nothing-missed.md shows" {
+	local out="$BATS_TEST_TMPDIR/state.pcap" replay="$NS_ROOT/srv/pcap-broker-test/replay.pcap"
+	inside systemctl stop pcap-broker.service
+	rm -f "$NS_ROOT/srv/pcap-broker-test/go"
+	# The doc's lines for /etc/default/pcap-broker, verbatim, and the replay.
+	{ grep -E '^PCAP_BROKER_(BUFFER|BUFFER_FILE|RESTART)=' "$ROOT/docs/nothing-missed.md"; replay_command; } \
+		>"$NS_ROOT/etc/default/pcap-broker"
+	assert_equal "$(grep -c '^PCAP_BROKER_' "$NS_ROOT/etc/default/pcap-broker")" 3
+	socat -u "TCP:127.0.0.1:$CLIENT_PORT" "OPEN:$out,creat,trunc" 3>&- &
+	PIDS+=("$!")
+	wait_until 30 status_has 'Status: "clients=1 packets=0 '
+	touch "$NS_ROOT/srv/pcap-broker-test/go"
+	wait_until 30 file_size_is "$out" "$(stat -c %s "$replay")"
+	cmp "$replay" "$out"
+	inside journalctl -u pcap-broker.service -o cat | grep -q 'buffer in a file path=/var/lib/pcap-broker/ring size=4294967296'
+	run inside stat -c '%a %U %s' /var/lib/pcap-broker /var/lib/pcap-broker/ring
+	assert_line --index 0 --regexp '^700 pcap-broker '
+	assert_line --index 1 '600 pcap-broker 4294967296'
+	inside systemctl stop pcap-broker.service
+}

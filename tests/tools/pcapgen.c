@@ -2,8 +2,10 @@
  * Ethernet/IPv4/UDP frames in an IMIX-like mix (64/576/1500 bytes, 7:4:1),
  * each with its sequence number (8 bytes, big-endian) at PCAPGEN_SEQ_OFF.
  *
- *   pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-stamp]
- *           [-dns-every N] > file.pcap
+ *   pcapgen [-c COUNT] [-start SEQ] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS]
+ *           [-stamp] [-dns-every N] > file.pcap
+ * -start numbers the packets from SEQ (default 0): restarted captures in tests
+ * then write ranges that cannot be mistaken for each other.
  * -rate paces the output (flushed per packet) for live-stream tests.
  * -stamp puts the CLOCK_MONOTONIC time (ns, host order) at which each record
  * is written at PCAPGEN_STAMP_OFF, for latency measurements.
@@ -78,7 +80,7 @@ static int pace(uint64_t sent, uint64_t rate)
 int main(int argc, char **argv)
 {
 	static const uint32_t imix[12] = { 64, 64, 576, 64, 1500, 64, 576, 64, 64, 576, 64, 576 };
-	uint64_t count = 1000;
+	uint64_t count = 1000, start = 0;
 	uint32_t snaplen = 262144, fixed = 0;
 	int nano = 0, stamp = 0;
 	uint64_t rate = 0, dns_every = 0;
@@ -87,6 +89,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-c") && i + 1 < argc)
 			count = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-start") && i + 1 < argc)
+			start = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-nano"))
 			nano = 1;
 		else if (!strcmp(argv[i], "-swap"))
@@ -102,7 +106,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-dns-every") && i + 1 < argc)
 			dns_every = strtoull(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: pcapgen [-c COUNT] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-stamp] [-dns-every N]\n");
+			fprintf(stderr, "usage: pcapgen [-c COUNT] [-start SEQ] [-nano] [-swap] [-snaplen N] [-size N] [-rate PPS] [-stamp] [-dns-every N]\n");
 			return 64;
 		}
 	}
@@ -119,7 +123,8 @@ int main(int argc, char **argv)
 	fh.linktype = out32(fh.linktype);
 	fwrite(&fh, sizeof(fh), 1, stdout);
 
-	for (uint64_t seq = 0; seq < count; seq++) {
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t seq = start + i;
 		uint32_t len = fixed ? fixed : imix[seq % 12];
 		uint32_t cap = len < snaplen ? len : snaplen;
 		uint64_t usec = 1700000000ull * 1000000 + seq * 100;
@@ -144,7 +149,7 @@ int main(int argc, char **argv)
 		}
 		if (fwrite(buf, sizeof(rh) + cap, 1, stdout) != 1)
 			return 1;
-		if (rate && pace(seq + 1, rate))
+		if (rate && pace(i + 1, rate))
 			return 1;
 		/* A stamp means "written now": never let it wait in stdio. */
 		if (stamp && fflush(stdout))
