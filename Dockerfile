@@ -21,7 +21,7 @@
 ARG DEBIAN_RELEASE=bookworm
 
 FROM debian:${DEBIAN_RELEASE} AS build
-ARG BUILD_PACKAGES="build-essential pkg-config libpcap-dev libsystemd-dev"
+ARG BUILD_PACKAGES="build-essential pkg-config libpcap-dev libsystemd-dev libmicrohttpd-dev"
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${BUILD_PACKAGES} \
     && rm -rf /var/lib/apt/lists/*
@@ -32,7 +32,7 @@ ARG VERSION=
 RUN make WERROR=1 ${VERSION:+VERSION="$VERSION"} build/pcap-broker build/pcap-broker-helper
 
 FROM debian:${DEBIAN_RELEASE}-slim
-ARG RUNTIME_PACKAGES="libpcap0.8 libsystemd0 tcpdump openssh-client"
+ARG RUNTIME_PACKAGES="libpcap0.8 libsystemd0 libmicrohttpd12 tcpdump openssh-client"
 ARG PCAP_UID=4242
 # setcap (libcap2-bin) is needed only to give tcpdump cap_net_raw.
 RUN apt-get update \

@@ -21,7 +21,10 @@ endif
 SYSTEMD_CFLAGS := $(shell pkg-config --cflags libsystemd 2>/dev/null)
 SYSTEMD_LIBS   := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 CFLAGS  += $(SYSTEMD_CFLAGS)
-LDLIBS_HUB := -lpcap -lpthread $(SYSTEMD_LIBS)
+MHD_CFLAGS     := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS       := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+CFLAGS  += $(MHD_CFLAGS)
+LDLIBS_HUB := -lpcap -lpthread $(SYSTEMD_LIBS) $(MHD_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 HUB_SRC    := $(wildcard hub/*.c)

@@ -11,6 +11,7 @@
 
 #include "hub.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 /* "unix:/run/x.sock", "unix:@abstract" or the TCP address. */
@@ -59,7 +60,7 @@ static int take(struct hub *h, int fd, const char *fdname)
 int hub_passed_listeners(struct hub *h)
 {
 	char **names = NULL;
-	int n = sd_listen_fds_with_names(1, &names), used = 0;
+	int n = sd_listen_fds_with_names(1, &names), used = 0, metrics = 0;
 
 	if (n < 0) {
 		log_error("invalid LISTEN_FDS from systemd", "error=\"%s\"", strerror(-n));
@@ -68,6 +69,11 @@ int hub_passed_listeners(struct hub *h)
 	for (int i = 0; i < n; i++) {
 		int fd = SD_LISTEN_FDS_START + i;
 		const char *fdname = names && names[i] ? names[i] : "unknown";
+		if (!strcmp(fdname, "metrics") && sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) > 0 &&
+		    metrics_adopt(fd) == 0) {
+			metrics++; /* not a stream socket: -listen and -socket still apply without one */
+			continue;
+		}
 		if (take(h, fd, fdname) == 0) {
 			used++;
 			continue;
@@ -79,7 +85,7 @@ int hub_passed_listeners(struct hub *h)
 		for (int i = 0; i < n; i++)
 			free(names[i]);
 	free(names);
-	if (n > 0 && used == 0) {
+	if (n > 0 && used == 0 && metrics == 0) {
 		log_error("systemd passed no listening stream socket", "fds=%d", n);
 		exit(EXIT_UNAVAIL);
 	}

@@ -77,6 +77,6 @@ void hub_on_listener(struct hub *h, struct watch *w, uint32_t events)
 		else if (h->nclients >= h->opt.max_clients)
 			refuse(h, fd, REFUSE_FULL, addr);
 		else
-			hub_add_client(h, fd, addr, &ss, v, view_group_weight(&ss, sl));
+			hub_add_client(h, fd, addr, &ss, v, view_group_weight(&ss, sl), l);
 	}
 }

@@ -81,6 +81,15 @@ uint64_t client_packets(const struct client *c, const struct ring *r)
 	return at - c->first_rec - c->dropped - (c->rest ? 1 : 0);
 }
 
+uint64_t client_backlog(const struct client *c, const struct ring *r)
+{
+	uint64_t b = c->rest ? c->rest_len - c->rest_off : 0;
+
+	for (uint64_t seq = c->pos.seq; seq <= r->head; seq++)
+		b += ring_slot(r, seq)->len - (seq == c->pos.seq ? c->pos.off : 0);
+	return b;
+}
+
 void client_log_gone(const struct client *c, const struct ring *r, const char *why)
 {
 	log_info("client disconnected", "id=%llu addr=%s packets=%llu bytes=%llu dropped=%llu seconds=%llu reason=%s",

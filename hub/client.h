@@ -45,6 +45,7 @@ struct client {
 	struct client *prev, *next;
 	uint64_t id;
 	struct view *view;       /* never NULL once added: the hub's views[0] by default */
+	const struct listener *listener; /* where it connected, for metrics */
 	char addr[80];          /* "ip:port" or "unix" */
 	uint64_t since_ms;      /* connect time, monotonic */
 	uint64_t progress_ms;   /* last time a write made progress */
@@ -71,6 +72,7 @@ struct client {
 };
 
 struct hub;
+struct listener;
 
 struct client *client_new(int fd, const char *addr, const struct ring *r);
 /* The disconnect line with its totals. */
@@ -113,6 +115,8 @@ void client_mark_slot(struct client *c, const struct ring *r, uint64_t out);
 
 /* Records delivered so far, whole ones only. */
 uint64_t client_packets(const struct client *c, const struct ring *r);
+/* Bytes it still has to receive. */
+uint64_t client_backlog(const struct client *c, const struct ring *r);
 
 /* Reads and discards what the client sent, up to a budget. 0 when all is
  * read, 1 when the budget ran out first, -errno when the client is gone. */

@@ -14,6 +14,7 @@
 #include "fdlimit.h"
 #include "log.h"
 #include "lossless.h"
+#include "metrics.h"
 #include "notify.h"
 #include "tick.h"
 #include "view_group.h"
@@ -331,6 +332,7 @@ void hub_setup(struct hub *h)
 		h->lossless |= h->views[i].set.lossless;
 	/* Listen before the capture starts, so early clients miss nothing. */
 	setup_listeners(h);
+	metrics_setup(h);
 	setup_input(h);
 	views_start(h, 1); /* -i: the link type is known now */
 	notify_setup(h);
@@ -421,6 +423,7 @@ int hub_run(struct hub *h)
 	while (h->clients)
 		hub_close_client(h, h->clients, end_reason(h));
 	hub_free_closed(h);
+	metrics_stop();
 	int status = h->failed ? h->failed : exit_status(h);
 	capture_release_guard(&h->cap);
 	struct totals t;

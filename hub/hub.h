@@ -67,8 +67,10 @@ int hub_run(struct hub *h);
 /* Clients. */
 /* v: the client's view; NULL: the default. */
 /* weight: its share in the view's group, if any (0: the default, 1). */
+/* l: the listener it came through, for metrics. */
 void hub_add_client(struct hub *h, int fd, const char *addr,
-		    const struct sockaddr_storage *peer, struct view *v, uint32_t weight);
+		    const struct sockaddr_storage *peer, struct view *v, uint32_t weight,
+		    const struct listener *l);
 void hub_close_client(struct hub *h, struct client *c, const char *why);
 void hub_flush_clients(struct hub *h);
 void hub_free_closed(struct hub *h);

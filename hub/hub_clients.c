@@ -92,7 +92,7 @@ static void on_client(struct hub *h, struct watch *w, uint32_t events)
 }
 
 void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockaddr_storage *peer,
-		    struct view *v, uint32_t weight)
+		    struct view *v, uint32_t weight, const struct listener *l)
 {
 	struct client *c = client_new(fd, addr, &h->ring);
 	int one = 1;
@@ -115,6 +115,7 @@ void hub_add_client(struct hub *h, int fd, const char *addr, const struct sockad
 	c->w.fn = on_client;
 	c->view = v;
 	c->member = -1;
+	c->listener = l;
 	if (peer && peer->ss_family != AF_UNIX)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	else if (peer)

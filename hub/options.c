@@ -63,6 +63,11 @@ static const char usage[] =
 	"                   a stale file is replaced, a path a live hub serves refused\n"
 	"  -socket-mode OCTAL  its permissions [PCAP_BROKER_SOCKET_MODE] (default 0660)\n"
 	"  -socket-group NAME  its group, name or number [PCAP_BROKER_SOCKET_GROUP]\n"
+	"  -metrics ADDR    serve Prometheus metrics and health checks over HTTP on ADDR:\n"
+	"                   host:port (e.g. localhost:4241), [v6]:port, :port, or a Unix\n"
+	"                   socket path (anything with a '/') [PCAP_BROKER_METRICS]\n"
+	"                   (default off). GET /metrics, /clients (peer addresses!),\n"
+	"                   /livez, /readyz; -allow applies to it too\n"
 	"  -buffer SIZE     how far a client may fall behind before it loses whole\n"
 	"                   records, e.g. 64M [PCAP_BROKER_BUFFER] (default 64M, min 4M)\n"
 	"  -buffer-file PATH  keep the buffer in this file (mmap) instead of memory:\n"
@@ -129,13 +134,15 @@ static const char usage[] =
 	"  74 the native capture (-i) failed.\n"
 	"\n"
 	"With sockets passed by systemd (LISTEN_FDS), the hub serves those and binds\n"
-	"no -listen address or -socket path of its own.\n";
+	"no -listen address or -socket path of its own. A passed socket named\n"
+	"'metrics' (FileDescriptorName=metrics) serves the metrics instead of -metrics\n"
+	"and does not count as a stream socket.\n";
 
 enum opt_id {
 	OPT_CMD = 256, OPT_IFACE, OPT_FILTER, OPT_LISTEN, OPT_SOCKET, OPT_BUFFER, OPT_DRAIN,
 	OPT_STATS, OPT_SOCKET_MODE, OPT_SOCKET_GROUP, OPT_MAX_CLIENTS, OPT_ALLOW, OPT_STALL,
 	OPT_SNAPLEN, OPT_PRECISION, OPT_LINKTYPE, OPT_KBUFFER, OPT_IMMEDIATE, OPT_VIEW,
-	OPT_BUFFER_FILE, OPT_RESTART, OPT_UPSTREAM,
+	OPT_BUFFER_FILE, OPT_RESTART, OPT_UPSTREAM, OPT_METRICS,
 	OPT_N, OPT_DEBUG, OPT_JSON, OPT_VERSION, OPT_HELP,
 };
 
@@ -163,6 +170,7 @@ static const struct option longopts[] = {
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
 	{ "view", required_argument, NULL, OPT_VIEW },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	/* Booleans take an optional "=true/false", as Go's flag package does. */
 	{ "n", optional_argument, NULL, OPT_N },
 	{ "debug", optional_argument, NULL, OPT_DEBUG },
@@ -334,6 +342,7 @@ static int from_env(struct options *o)
 	o->cmd = env("PCAP_COMMAND");
 	o->socket_path = env("PCAP_BROKER_SOCKET");
 	o->filter = env("PCAP_BROKER_FILTER");
+	o->metrics = env("PCAP_BROKER_METRICS");
 	if ((v = env("PCAP_BROKER_INTERFACE")))
 		rc = add_ifaces(o, o->iface_env = strdup(v));
 	if (rc < 0 && (v = env("LISTEN_ADDRESS")))
@@ -395,6 +404,9 @@ static int apply(struct options *o, int id, char *arg, int *listen_from_flags,
 		return add_listen(o, arg);
 	case OPT_SOCKET:
 		o->socket_path = arg;
+		return -1;
+	case OPT_METRICS:
+		o->metrics = *arg ? arg : NULL;
 		return -1;
 	case OPT_SOCKET_MODE:
 		return set_socket_mode(o, "-socket-mode", arg);

@@ -26,6 +26,7 @@ struct options {
 	const char *socket_path;         /* Unix socket to publish, or NULL */
 	unsigned socket_mode;            /* its permissions, default 0660 */
 	const char *socket_group;        /* its group, or NULL to keep ours */
+	const char *metrics;             /* HTTP metrics address or socket path, or NULL */
 	uint64_t buffer;                 /* bytes a client may fall behind */
 	uint64_t stats_interval_ms;      /* 0: no periodic stats */
 	uint64_t drain_ms;               /* how long to drain after the capture ends */

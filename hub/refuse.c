@@ -9,6 +9,11 @@ static const char *const reason_name[REFUSE_NREASONS] = {
 	[REFUSE_FDS] = "out-of-fds",
 };
 
+const char *refuse_reason_name(enum refuse_reason why)
+{
+	return reason_name[why] ? reason_name[why] : "other";
+}
+
 void refuse_note(struct refusals *r, enum refuse_reason why, const char *addr, unsigned clients)
 {
 	uint64_t now = now_ms();

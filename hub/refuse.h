@@ -26,6 +26,9 @@ struct refusals {
  * addr may be NULL when the peer is unknown. */
 void refuse_note(struct refusals *r, enum refuse_reason why, const char *addr, unsigned clients);
 
+/* "not-allowed", "max-clients", "out-of-fds": for logs and metrics. */
+const char *refuse_reason_name(enum refuse_reason why);
+
 /* Logs one summary line per reason for the refusals not logged yet. */
 void refuse_flush(struct refusals *r);
 

@@ -27,16 +27,6 @@ void stats_totals(const struct hub *h, struct totals *t)
 	}
 }
 
-/* Bytes the client still has to receive. */
-static uint64_t backlog(const struct client *c, const struct ring *r)
-{
-	uint64_t b = c->rest ? c->rest_len - c->rest_off : 0;
-
-	for (uint64_t seq = c->pos.seq; seq <= r->head; seq++)
-		b += ring_slot(r, seq)->len - (seq == c->pos.seq ? c->pos.off : 0);
-	return b;
-}
-
 void stats_log_clients(const struct hub *h)
 {
 	uint64_t now = now_ms();
@@ -49,7 +39,7 @@ void stats_log_clients(const struct hub *h)
 			 (unsigned long long)(now - c->since_ms) / 1000,
 			 (unsigned long long)client_packets(c, &h->ring),
 			 (unsigned long long)c->bytes, (unsigned long long)c->dropped,
-			 (unsigned long long)backlog(c, &h->ring));
+			 (unsigned long long)client_backlog(c, &h->ring));
 	for (int i = 1; i < h->nviews; i++) {
 		const struct view_counters *n = &h->views[i].n;
 		log_info("view", "view=%s clients=%llu accepted=%llu records=%llu bytes=%llu dropped=%llu filtered=%llu unconvertible=%llu rewound=%llu resumed=%llu",

@@ -7,6 +7,7 @@
 
 #include "hub.h"
 #include "log.h"
+#include "metrics.h"
 #include "stats.h"
 #include "util.h"
 
@@ -82,6 +83,7 @@ static void on_tick(struct hub *h, struct watch *w, uint32_t events)
 		resume_listeners(h);
 	if (h->opt.stall_ms)
 		sweep_stalled(h, now_ms());
+	metrics_tick(h);
 }
 
 int tick_start(struct hub *h)

@@ -19,10 +19,10 @@
 #include "socket_dir.h"
 #include "util.h"
 
-/* The files we created (-socket and each view's socket=), to remove at exit
- * unless someone replaced them; named relative to their directory, which
- * stays open. */
-#define OWNED_MAX (1 + MAX_VIEWS)
+/* The files we created (-socket, each view's socket= and a -metrics path),
+ * to remove at exit unless someone replaced them; named relative to their
+ * directory, which stays open. */
+#define OWNED_MAX (2 + MAX_VIEWS)
 static struct owned {
 	char base[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int dir;

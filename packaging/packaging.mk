@@ -17,7 +17,7 @@ VERSION_STAMP := $(BUILD)/version.stamp
 $(VERSION_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" >$@
-$(BUILD)/obj/hub/options.o $(BUILD)/obj/client-helper/main.o: $(VERSION_STAMP)
+$(BUILD)/obj/hub/options.o $(BUILD)/obj/hub/metrics_text.o $(BUILD)/obj/client-helper/main.o: $(VERSION_STAMP)
 
 # Order-only, so that they stay out of the $^ of units.mk's install recipe.
 install: | install-packaging

@@ -122,9 +122,9 @@ at_least_packets() { [ "$(packets_in "$1")" -ge "$2" ]; }
 	[ -x "$IROOT/usr/bin/setpriv" ]
 	run getcap "$IROOT/usr/bin/tcpdump"
 	assert_output --partial "cap_net_raw=ep"
-	run chroot "$IROOT" dpkg-query -W -f '${Package} ${Status}\n' libpcap0.8 libsystemd0 tcpdump openssh-client
+	run chroot "$IROOT" dpkg-query -W -f '${Package} ${Status}\n' libpcap0.8 libsystemd0 libmicrohttpd12 tcpdump openssh-client
 	assert_output --partial "openssh-client install ok installed"
-	[ "$(grep -c 'install ok installed' <<<"$output")" -eq 4 ]
+	[ "$(grep -c 'install ok installed' <<<"$output")" -eq 5 ]
 	# No compiler, no setcap: they stayed in the build stage or were purged.
 	[ ! -e "$IROOT/usr/bin/cc" ] && [ ! -e "$IROOT/usr/sbin/setcap" ]
 	run chroot "$IROOT" ldd /usr/local/bin/pcap-broker /usr/local/bin/pcap-broker-helper

@@ -36,7 +36,7 @@ setup_file() {
 	# What a package's postinst would do: create the user, enable the sockets.
 	chroot "$NS_ROOT" systemd-sysusers /usr/lib/sysusers.d/pcap-broker.conf
 	chroot "$NS_ROOT" systemctl enable --quiet pcap-broker.socket pcap-broker-client.socket
-	chroot "$NS_ROOT" systemctl enable --quiet pcap-broker-http.socket
+	chroot "$NS_ROOT" systemctl enable --quiet pcap-broker-http.socket pcap-broker-metrics.socket
 	export CLIENT_PORT UDP_PORT
 	CLIENT_PORT=$(free_port)
 	UDP_PORT=$(free_port) # for the live capture's packets
@@ -49,6 +49,11 @@ setup_file() {
 	mkdir -p "$NS_ROOT/etc/systemd/system/pcap-broker-http.socket.d"
 	printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:%s\n' "$HTTP_PORT" \
 		>"$NS_ROOT/etc/systemd/system/pcap-broker-http.socket.d/test-port.conf"
+	export METRICS_PORT
+	METRICS_PORT=$(free_port) # the metrics socket, instead of 4241
+	mkdir -p "$NS_ROOT/etc/systemd/system/pcap-broker-metrics.socket.d"
+	printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:%s\n' "$METRICS_PORT" \
+		>"$NS_ROOT/etc/systemd/system/pcap-broker-metrics.socket.d/test-port.conf"
 	"$GEN" -c "$REPLAY_PACKETS" >"$NS_ROOT/srv/pcap-broker-test/replay.pcap"
 	replay_command >"$NS_ROOT/etc/default/pcap-broker"
 	nspawn_boot
@@ -98,6 +103,18 @@ file_size_is() { [ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]; }
 	cmp "$replay" "$out"
 	wait_until 10 status_has "Status: \"clients=1 packets=$REPLAY_PACKETS bytes=[0-9]+ drops=0 "
 	inside systemctl --no-pager status pcap-broker.service | grep -E 'Status:|Active:|Main PID' | sed 's/^/# /' >&3
+}
+
+@test "nspawn: pcap-broker-metrics.socket is passed to the running hub and scraped from the host" {
+	unit_active pcap-broker-metrics.socket
+	unit_active pcap-broker.service
+	run curl -s -m 20 "http://127.0.0.1:$METRICS_PORT/metrics"
+	assert_success
+	assert_line "pcap_broker_capture_records_total $REPLAY_PACKETS"
+	assert_line --regexp '^pcap_broker_clients\{view="default",listener="unix:/run/pcap-broker/hub.sock"\} 1$'
+	run curl -s -m 20 -w ' %{http_code}' "http://127.0.0.1:$METRICS_PORT/readyz"
+	assert_output $'ok\n 200'
+	inside journalctl --no-pager -u pcap-broker.service | grep -q 'serving metrics addr=127.0.0.1:'"$METRICS_PORT"
 }
 
 @test "nspawn: the hub pings the systemd watchdog" {

@@ -6,7 +6,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 UNITS_ALL=(pcap-broker.service pcap-broker.socket pcap-broker-client.socket pcap-broker-client@.service
-	pcap-broker-http.socket pcap-broker-http@.service pcap-broker-push@.service)
+	pcap-broker-http.socket pcap-broker-http@.service pcap-broker-push@.service pcap-broker-metrics.socket)
 
 # A staging root: the host's own system units (for sysinit.target and
 # friends, which verify --root resolves dependencies against), then ours.
@@ -149,4 +149,12 @@ exposure() {
 		[ -z "$stderr" ] || { echo "$u: $stderr"; return 1; }
 	done
 	rm -f "$etc/pcap-broker-dns.socket" "$etc/pcap-broker-dns@.service"
+}
+
+@test "the metrics socket: localhost 4241, named metrics, for the hub service" {
+	local u="$STAGE/lib/systemd/system/pcap-broker-metrics.socket"
+	grep -qx 'ListenStream=127.0.0.1:4241' "$u"
+	grep -qx 'FileDescriptorName=metrics' "$u"
+	grep -qx 'Service=pcap-broker.service' "$u"
+	grep -qx 'Accept=no' "$u"
 }

@@ -89,3 +89,35 @@ vg_report() {
 	vg_report
 	assert_equal "$HUB_STATUS" 0
 }
+
+@test "valgrind: the metrics endpoint (every path, errors, a cut slowloris, open connections at exit) has no memory errors or definite leaks" {
+	"$GEN" -c 5000 > "$BATS_TEST_TMPDIR/5k.pcap"
+	vg_start -n -debug -listen 127.0.0.1:0 -metrics 127.0.0.1:0 -drain 60s \
+		-cmd "$(gated_cat "$BATS_TEST_TMPDIR/5k.pcap"); sleep 300"
+	MPORT=$(grep -m1 'serving metrics' "$HUB_LOG" | grep -oE '[0-9]+$')
+	m="http://127.0.0.1:$MPORT"
+	client "$BATS_TEST_TMPDIR/a.pcap"
+	wait_until 60 wait_clients 1
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$m/readyz")" = 503 ]
+	open_gate
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/5k.pcap")
+	wait_until 60 bash -c "[ \$(stat -c %s '$BATS_TEST_TMPDIR/a.pcap') -eq $size ]"
+	# A slowloris: cut by the request deadline while the rest goes on.
+	exec 5<>"/dev/tcp/127.0.0.1/$MPORT"
+	printf 'GET /metr' >&5
+	curl -s "$m/metrics" | grep -qx 'pcap_broker_capture_records_total 5000'
+	curl -s -H 'Accept: application/openmetrics-text' "$m/metrics" | grep -qx '# EOF'
+	curl -s "$m/clients" | jq -e 'length == 1 and .[0].records == 5000'
+	for p in livez readyz nope; do curl -s "$m/$p" >/dev/null; done
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$m/metrics")" = 405 ]
+	printf 'GET /metrics\r\n' | timeout 20 nc -q 1 127.0.0.1 "$MPORT" >/dev/null || true
+	wait_until 60 log_has "$HUB_LOG" 'past its request deadline'
+	exec 5<&-
+	# One connection still open when the hub stops.
+	exec 6<>"/dev/tcp/127.0.0.1/$MPORT"
+	kill -TERM "$HUB_PID"
+	hub_exit
+	exec 6<&-
+	vg_report
+	assert_equal "$HUB_STATUS" 0
+}
