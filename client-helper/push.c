@@ -51,12 +51,5 @@ int push_connect(const char *spec)
 
 int push_check(const char *spec)
 {
-	char host[256];
-	uint16_t port;
-
-	if (sockaddr_parse(spec, host, sizeof(host), &port, PUSH_ADDR_FLAGS) == 0)
-		return 0;
-	fprintf(stderr, "pcap-broker-helper: -connect '%s' is not HOST:PORT (want %s)\n", spec,
-		sockaddr_expected(PUSH_ADDR_FLAGS));
-	return -EINVAL;
+	return sockaddr_check("pcap-broker-helper: -connect", spec, PUSH_ADDR_FLAGS);
 }

@@ -94,3 +94,14 @@ const char *sockaddr_expected(unsigned flags)
 		       ? "host:port, [v6]:port or :port, port 0 to 65535 (0: the kernel picks one)"
 		       : "host:port, [v6]:port or :port, port 1 to 65535";
 }
+
+int sockaddr_check(const char *who, const char *spec, unsigned flags)
+{
+	char host[256];
+	uint16_t port;
+
+	if (sockaddr_parse(spec, host, sizeof(host), &port, flags) == 0)
+		return 0;
+	fprintf(stderr, "%s '%s' is not HOST:PORT (want %s)\n", who, spec, sockaddr_expected(flags));
+	return -EINVAL;
+}

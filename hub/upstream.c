@@ -23,14 +23,7 @@
 
 int upstream_check(const char *spec)
 {
-	char host[256];
-	uint16_t port;
-
-	if (sockaddr_parse(spec, host, sizeof(host), &port, UPSTREAM_ADDR_FLAGS) == 0)
-		return 0;
-	fprintf(stderr, "pcap-broker: invalid -upstream address '%s' (want %s)\n", spec,
-		sockaddr_expected(UPSTREAM_ADDR_FLAGS));
-	return -EINVAL;
+	return sockaddr_check("pcap-broker: -upstream", spec, UPSTREAM_ADDR_FLAGS);
 }
 
 static int resolve(struct upstream *u, const char *spec, char *err, size_t len)

@@ -23,4 +23,8 @@ int sockaddr_parse(const char *spec, char *host, size_t hostlen, uint16_t *port,
  * :port, port 1 to 65535" and the like. */
 const char *sockaddr_expected(unsigned flags);
 
+/* Checks a flag's address at start-up: 0, or -EINVAL after one line on
+ * stderr naming who ("prog: -flag") and the value. */
+int sockaddr_check(const char *who, const char *spec, unsigned flags);
+
 #endif
