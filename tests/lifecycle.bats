@@ -221,6 +221,40 @@ hub_on() {
 	assert_output --regexp 'gaps=[1-9]'
 }
 
+# seqs_complete FILE N: FILE (a stream a leaf's client saved) holds every
+# pcapgen sequence number 0..N-1, duplicates allowed.
+seqs_complete() {
+	[ "$("$VERIFY" -seqs <"$1" 2>/dev/null | sort -nu | awk -v n="$2" '$1 < n { c++ } END { print c + 0 }')" -eq "$2" ]
+}
+
+@test "upstream with resume: the middle hub of a relay tree SIGKILLed and restarted; the leaf's client misses no record" {
+	D=$BATS_TEST_TMPDIR
+	start_hub -n -listen 127.0.0.1:0 -view 'r: resume=1m; listen=127.0.0.1:0' \
+		-cmd "while [ ! -e '$D/go' ]; do sleep 0.01; done; exec '$GEN' -c 20000 -rate 2000"
+	local top_log=$HUB_LOG rport mport
+	rport=$(grep -oE 'listening addr=127.0.0.1:[0-9]+ view=r' "$top_log" | grep -oE ':[0-9]+ ' | tr -d ': ')
+	# The middle serves the leaf a view with rewind=: a restarted middle has
+	# no resume point for the leaf, and what it relayed before the leaf came
+	# back (the leaf's backoff) would be lost without it.
+	local mid_view="r: rewind=30s; resume=1m; listen=127.0.0.1:$("$BUILD/tools/freeport")"
+	mport=$(echo "$mid_view" | grep -oE '[0-9]+$')
+	hub_on "$("$BUILD/tools/freeport")" "$D/middle.log" -upstream "127.0.0.1:$rport" -view "$mid_view"
+	local middle=$LAST_PID
+	HUB_LOG=$D/leaf.log start_hub -n -listen 127.0.0.1:0 -upstream "127.0.0.1:$mport"
+	client "$D/out"
+	wait_clients 1
+	open_gate
+	wait_until 30 grown "$D/out" 100000
+	kill -9 "$middle"
+	wait_until 30 log_has "$top_log" 'resume point kept'
+	hub_on "$("$BUILD/tools/freeport")" "$D/middle2.log" -upstream "127.0.0.1:$rport" -view "$mid_view"
+	wait_until 30 log_has "$top_log" 'client resumed'
+	wait_until 60 seqs_complete "$D/out" 20000
+	run log_count "$D/leaf.log" 'client disconnected'
+	assert_output 0
+	echo "# $(grep -m1 -oE 'client resumed.*' "$top_log")" >&3
+}
+
 @test "upstream: garbage from the upstream is a logged error and a reconnect with backoff, never a crash" {
 	D=$BATS_TEST_TMPDIR
 	listen_on "$D/socat.log" 'listening on' socat -d -d "TCP-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,fork" SYSTEM:'echo this is not pcap at all'
