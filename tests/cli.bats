@@ -48,7 +48,7 @@ fetch_all() {
 	start_hub -n -listen 127.0.0.1:0 -listen '[::1]:0' -cmd "$(gated_cat "$BATS_FILE_TMPDIR/in.pcap")"
 	v6port=$(grep -oE 'addr=\[::1\]:[0-9]+' "$HUB_LOG" | grep -oE '[0-9]+$')
 	socat -u -b 262144 "TCP6:[::1]:$v6port" "OPEN:$BATS_TEST_TMPDIR/v6.pcap,creat,trunc" &
-	PIDS+=("$!")
+	track_client "$!"
 	fetch_all
 	cmp "$BATS_FILE_TMPDIR/in.pcap" "$BATS_TEST_TMPDIR/v6.pcap"
 }

@@ -70,7 +70,7 @@ in_net() { nsenter -t "$HUB_PID" -n "$@"; }
 # default address.
 image_client() {
 	in_net socat -u -b 262144 TCP:127.0.0.1:4242 "OPEN:$1,creat,trunc" &
-	PIDS+=("$!")
+	track_client "$!"
 }
 
 send_udp() { in_net bash -c 'for i in $(seq 1 '"$1"'); do echo "pcap-broker-test $i" >/dev/udp/127.0.0.1/9; done'; }

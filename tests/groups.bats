@@ -28,7 +28,7 @@ members_are() { log_has "$HUB_LOG" "group rebalanced view=$1 .*members=$2 "; }
 # stream to OUT.
 member() {
 	socat -u -b 262144 "TCP:127.0.0.1:$2$3" "OPEN:$1,creat,trunc" &
-	PIDS+=("$!")
+	track_client "$!"
 }
 
 # record_members FILE...: "TIME INDEX" per record of each FILE (INDEX is

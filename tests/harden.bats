@@ -34,7 +34,7 @@ disconnects_reach() { [ "$(disconnects)" -ge "$1" ]; }
 # ns_client NS ADDRESS OUT: a client inside network namespace NS.
 ns_client() {
 	ip netns exec "$1" socat -u -b 262144 "$2" "OPEN:$3,creat,trunc" &
-	PIDS+=("$!")
+	track_client "$!"
 }
 
 # start_hub_ns NS ARGS...: the hub inside network namespace NS.

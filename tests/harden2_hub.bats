@@ -35,7 +35,7 @@ stalled_client() {
 # NICE (default 0); OUT.end holds the time (ms) at which its connection ended.
 timed_client() {
 	( nice -n "${2:-0}" socat -u -b 262144 "TCP:127.0.0.1:$PORT" "OPEN:$1,creat,trunc"; ms > "$1.end" ) &
-	PIDS+=("$!")
+	track_client "$!"
 }
 
 size_is() { [ "$(file_size "$1")" -eq "$2" ]; }

@@ -10,6 +10,7 @@ HUB="$BUILD/pcap-broker"
 GEN="$BUILD/tools/pcapgen"
 VERIFY="$BUILD/tools/pcapverify"
 PIDS=()
+CLIENT_PIDS=()
 # Drain generously: on a loaded machine a client may need more than the
 # default 3 s to take a whole replay after the capture ends. Clients that keep
 # up end the drain at once; tests about the drain itself pass -drain.
@@ -51,19 +52,25 @@ open_gate() { touch "$BATS_TEST_TMPDIR/go"; }
 # client OUT: a PCAP-over-IP client saving the stream to OUT.
 client() {
 	socat -u -b 262144 "TCP:127.0.0.1:$PORT" "OPEN:$1,creat,trunc" &
-	PIDS+=("$!")
+	track_client "$!"
 }
+
+# track_client PID: a client that teardown kills and hub_exit waits for.
+track_client() { PIDS+=("$1"); CLIENT_PIDS+=("$1"); }
 
 # wait_clients N: the hub has logged N client connections.
 at_least_clients() { [ "$(log_count "$HUB_LOG" 'client connected')" -ge "$1" ]; }
 wait_clients() { wait_until 10 at_least_clients "$1"; }
 
-# hub_exit: waits for the hub and sets HUB_STATUS.
+# hub_exit: waits for the hub and sets HUB_STATUS, then for the clients
+# started by client(): a client may still be writing out what its socket
+# buffer held when the hub is already gone.
 hub_exit() {
-	local i
+	local i pid
 	for i in $(seq 1 500); do kill -0 "$HUB_PID" 2>/dev/null || break; sleep 0.02; done
 	HUB_STATUS=0
 	wait "$HUB_PID" || HUB_STATUS=$?
+	for pid in "${CLIENT_PIDS[@]}"; do wait_until 10 proc_gone "$pid" || true; done
 }
 
 # group_alive PGID: some process of the group still runs (zombies waiting
@@ -89,6 +96,7 @@ teardown() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	PIDS=()
+	CLIENT_PIDS=()
 }
 
 # Some tools take no ":0" (systemd-socket-activate, socat TCP-LISTEN). For

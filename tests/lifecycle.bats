@@ -119,7 +119,7 @@ last_is() { "$VERIFY" <"$1" 2>/dev/null | grep -q "last=$2 "; }
 	local vport; vport=$(grep -oE 'listening addr=[^ ]*:[0-9]+ view=fixed' "$HUB_LOG" | grep -oE ':[0-9]+ ' | tr -d ': ')
 	client "$D/old"
 	socat -u "TCP:127.0.0.1:$vport" "OPEN:$D/fixed,creat,trunc" &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_clients 2
 	open_gate
 	wait_until 30 log_has "$HUB_LOG" 'client disconnected'

@@ -38,7 +38,7 @@ ns_hub() { HUB=ip start_hub netns exec "$NS" "$BUILD/pcap-broker" -n -listen 127
 # ns_client OUT: a client in the namespace saving the stream to OUT.
 ns_client() {
 	in_ns socat -u -b 262144 "TCP:127.0.0.1:$PORT" "OPEN:$1,creat,trunc" &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_clients 1
 	wait_until 5 test -s "$1"
 }

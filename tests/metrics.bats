@@ -137,7 +137,7 @@ two_clients_replay() {
 	DNS=$(view_port dns)
 	client "$BATS_TEST_TMPDIR/all.pcap"
 	socat -u -b 262144 "TCP:127.0.0.1:$DNS" "OPEN:$BATS_TEST_TMPDIR/dns.pcap,creat,trunc" &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_clients 2
 	open_gate
 	wait_until 20 size_is "$BATS_TEST_TMPDIR/all.pcap" "$(stat -c %s "$BATS_TEST_TMPDIR/in.pcap")"
@@ -461,7 +461,7 @@ prom_is() { [ "$(promq "$1")" = "$2" ]; }
 	G=$(view_port g)
 	for i in 1 2; do
 		socat -u "TCP:127.0.0.1:$G" "OPEN:$BATS_TEST_TMPDIR/g$i.pcap,creat,trunc" &
-		PIDS+=("$!")
+		track_client "$!"
 	done
 	wait_clients 2
 	wait_until 10 bash -c "curl -s '$(murl /metrics)' | grep -qx 'pcap_broker_group_members{view=\"g\"} 2'"
@@ -477,7 +477,7 @@ prom_is() { [ "$(promq "$1")" = "$2" ]; }
 	[ "$(metric 'pcap_broker_group_rebalances_total{view="g"}')" = 3 ]
 	# A client of the rewind view starts in the past: counted as rewound.
 	socat -u "TCP:127.0.0.1:$(view_port back)" "OPEN:$BATS_TEST_TMPDIR/back.pcap,creat,trunc" &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_until 10 bash -c "curl -s '$(murl /metrics)' | grep -qx 'pcap_broker_view_rewound_clients_total{view=\"back\"} 1'"
 	[ "$(metric 'pcap_broker_view_rewound_clients_total{view="default"}')" = 0 ]
 	curl -s "$(murl /metrics)" | promtool check metrics
