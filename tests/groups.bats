@@ -116,7 +116,7 @@ check_group() {
 	local tshark_pid=$!
 	wait_until 20 members_are w 3
 	PCAP_BROKER_VIEW=w "$HELPER" -socket "$sock" < /dev/null > "$t/m4.raw" &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_until 10 members_are w 4
 	open_gate
 	hub_exit
@@ -169,10 +169,10 @@ check_group() {
 	local d="$BATS_FILE_TMPDIR" t="$BATS_TEST_TMPDIR" sock="$BATS_TEST_TMPDIR/hub.sock"
 	start_hub -n -listen none -socket "$sock" -view 'w: group=5tuple' -cmd "$(gated_cat "$d/flows.pcap")"
 	"$HELPER" -socket "$sock" -view w < /dev/null > "$t/m1.raw" &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_until 10 members_are w 1
 	PCAP_BROKER_WEIGHT=3 "$HELPER" -socket "$sock" -view w < /dev/null > "$t/m2.raw" &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_until 10 members_are w 2
 	open_gate
 	hub_exit

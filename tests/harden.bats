@@ -288,7 +288,7 @@ HELPER="$BUILD/pcap-broker-helper"
 # helper OUT: a pcap-broker-helper on $SOCK, its client side saved to OUT.
 helper() {
 	"$HELPER" -socket "$SOCK" </dev/null >"$1" 2>>"$BATS_TEST_TMPDIR/helpers.log" &
-	PIDS+=("$!")
+	track_client "$!"
 }
 
 @test "hub killed with SIGKILL: no capture left, helpers exit, a new hub replaces the stale socket and serves" {
@@ -336,7 +336,7 @@ helper() {
 	# nobody in the group: served, and the hub logs who it is
 	setpriv --reuid=nobody --regid=daemon --clear-groups "$HELPER" -socket "$SOCK" \
 		</dev/null >"$dir/in-group.pcap" 2>/dev/null &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_clients 1
 	grep -qE "client connected id=1 addr=unix:pid=[0-9]+,uid=$(id -u nobody)" "$HUB_LOG"
 	open_gate

@@ -119,7 +119,7 @@ activate_hub() {
 	tcp_client "$BATS_TEST_TMPDIR/tcp.pcap"
 	wait_clients 1
 	"$HELPER" -socket "$SOCK" > "$BATS_TEST_TMPDIR/unix.pcap" 2>/dev/null &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_clients 2
 	open_gate
 	hub_exit

@@ -30,7 +30,7 @@ vg_report() {
 	client "$BATS_TEST_TMPDIR/a.pcap"
 	client "$BATS_TEST_TMPDIR/b.pcap"
 	"$HOSTILE" -port "$PORT" halfclose >"$BATS_TEST_TMPDIR/half.pcap" &
-	PIDS+=("$!")
+	track_client "$!"
 	wait_until 60 wait_clients 3
 	open_gate
 	# past -max-clients: refused
