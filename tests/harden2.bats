@@ -203,16 +203,6 @@ swaps() { log_count "$BATS_TEST_TMPDIR/attacker.out" swapped; }
 # falls behind within seconds.
 STREAM_RATE=20000
 
-# zero_window_client PORT: a TCP client that connects and never reads (its
-# window closes once its receive buffer is full); held until teardown.
-zero_window_client() {
-	mkfifo "$BATS_TEST_TMPDIR/hold.in"
-	"$BUILD/tools/hostile" -port "$1" hold 1 <"$BATS_TEST_TMPDIR/hold.in" >"$BATS_TEST_TMPDIR/hold.out" &
-	PIDS+=("$!")
-	exec 7>"$BATS_TEST_TMPDIR/hold.in"
-	wait_until 10 log_has "$BATS_TEST_TMPDIR/hold.out" 'held 1'
-}
-
 # helper_behind: the hub has dropped records for its helper client, so the
 # helper has stopped reading it (its own client takes nothing). SIGUSR1 makes
 # the hub log each client's drops.
@@ -246,7 +236,7 @@ exits_within() {
 	start_hub -n -listen none -socket "$SOCK" -drain 1s -stall-timeout 0 \
 		-cmd "exec '$GEN' -c 1000000000 -rate $STREAM_RATE"
 	activated_helper
-	zero_window_client "$LPORT"
+	stalled_client "$LPORT"
 	wait_until 10 helper_spawned "$LPID"
 	wait_clients 1
 	wait_until 60 helper_behind
@@ -261,7 +251,7 @@ exits_within() {
 	start_hub -n -listen none -socket "$SOCK" -stall-timeout 1s \
 		-cmd "exec '$GEN' -c 1000000000 -rate $STREAM_RATE"
 	activated_helper
-	zero_window_client "$LPORT"
+	stalled_client "$LPORT"
 	wait_until 10 helper_spawned "$LPID"
 	wait_clients 1
 	wait_until 60 log_has "$HUB_LOG" 'client disconnected .*reason=stalled'

@@ -22,15 +22,6 @@ ms() { date +%s%3N; }
 file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
 packets() { tcpdump -nr "$1" 2>/dev/null | wc -l; }
 
-# stalled_client: one connection that never reads, held until teardown.
-stalled_client() {
-	mkfifo "$BATS_TEST_TMPDIR/hold.in"
-	"$HOSTILE" -port "$PORT" hold 1 <"$BATS_TEST_TMPDIR/hold.in" >"$BATS_TEST_TMPDIR/hold.out" &
-	PIDS+=("$!")
-	exec 7>"$BATS_TEST_TMPDIR/hold.in"
-	wait_until 10 log_has "$BATS_TEST_TMPDIR/hold.out" 'held 1'
-}
-
 # timed_client OUT [NICE]: a client saving the stream to OUT, at nice level
 # NICE (default 0); OUT.end holds the time (ms) at which its connection ended.
 timed_client() {

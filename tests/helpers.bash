@@ -55,6 +55,16 @@ client() {
 	track_client "$!"
 }
 
+# stalled_client [PORT]: one connection that never reads (its window closes
+# once its receive buffer is full), held until teardown. PORT: $PORT.
+stalled_client() {
+	mkfifo "$BATS_TEST_TMPDIR/hold.in"
+	"$BUILD/tools/hostile" -port "${1:-$PORT}" hold 1 <"$BATS_TEST_TMPDIR/hold.in" >"$BATS_TEST_TMPDIR/hold.out" &
+	PIDS+=("$!")
+	exec 7>"$BATS_TEST_TMPDIR/hold.in"
+	wait_until 10 log_has "$BATS_TEST_TMPDIR/hold.out" 'held 1'
+}
+
 # track_client PID: a client that teardown kills and hub_exit waits for.
 track_client() { PIDS+=("$1"); CLIENT_PIDS+=("$1"); }
 
